@@ -1,0 +1,19 @@
+import pytest
+
+from liaison.testing.world import build_world
+
+
+@pytest.fixture
+def world(db):
+    """Two townships with a station each, two deputies, station and township staff, an admin."""
+    return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and lockouts live in the cache: every test starts with an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

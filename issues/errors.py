@@ -1,0 +1,38 @@
+"""Domain errors raised by the lifecycle services. Each has a machine code and a message in the
+user's language, so pages, the admin and the API can show it as it is."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class IssueError(Exception):
+    code = "issue_error"
+    default_message = _("The case could not be changed.")
+
+    def __init__(self, message=None, *, field: str | None = None):
+        self.message = message or self.default_message
+        self.field = field
+        super().__init__(str(self.message))
+
+
+class IssueNotFound(IssueError):
+    """The case does not exist or is outside what the actor may see (never say which)."""
+
+    code = "not_found"
+    default_message = _("No such case.")
+
+
+class ActionForbidden(IssueError):
+    code = "forbidden"
+    default_message = _("You may not do this to this case.")
+
+
+class IllegalTransition(IssueError):
+    """The action is not allowed from the case's current state (or another user was first)."""
+
+    code = "illegal_transition"
+    default_message = _("The case is not in a state that allows this.")
+
+
+class InvalidInput(IssueError):
+    code = "invalid"
+    default_message = _("The input is not valid.")

@@ -1,0 +1,280 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from issues import clock
+from liaison.tokens import new_public_token
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+    REVIEWED = "reviewed", _("reviewed")
+    ASSIGNED = "assigned", _("assigned")
+    REPLIED = "replied", _("replied")
+    EVALUATED = "evaluated", _("evaluated")
+    CLOSED = "closed", _("closed without evaluation")
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("submit")
+    ACCEPT = "accept", _("accept")
+    REJECT = "reject", _("reject")
+    REVIEW = "review", _("review")
+    ASSIGN = "assign", _("assign")
+    REPLY = "reply", _("reply")
+    EVALUATE = "evaluate", _("evaluate")
+    REOPEN = "reopen", _("reopen")
+    CLOSE = "close", _("close")
+    # Events that do not move the state.
+    EXTEND = "extend", _("extend deadline")
+    REVEAL_PHONE = "reveal_phone", _("reveal phone number")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("basically satisfied")
+    UNSATISFIED = "unsatisfied", _("unsatisfied")
+
+
+# The lifecycle on one screen: action -> {from state: to state}. Only issues.services reads it.
+# Two rules it cannot hold: an unsatisfied evaluation leaves the case `replied` and reopens it at
+# once (new round), and a case reopened without a department goes back to `reviewed`, where the
+# station handles it again, instead of `assigned`.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    Action.ACCEPT: {State.SUBMITTED: State.ACCEPTED},
+    Action.REJECT: {State.SUBMITTED: State.REJECTED, State.ACCEPTED: State.REJECTED},
+    Action.REVIEW: {State.ACCEPTED: State.REVIEWED},
+    Action.ASSIGN: {State.REVIEWED: State.ASSIGNED},
+    # From `accepted`: a deputy answers a simple question on the spot.
+    Action.REPLY: {State.ACCEPTED: State.REPLIED, State.REVIEWED: State.REPLIED, State.ASSIGNED: State.REPLIED},
+    Action.EVALUATE: {State.REPLIED: State.EVALUATED},
+    Action.REOPEN: {State.REPLIED: State.ASSIGNED, State.CLOSED: State.ASSIGNED},
+    Action.CLOSE: {State.REPLIED: State.CLOSED},
+}
+# States in which the station or a department still owes the villager something.
+OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.REVIEWED, State.ASSIGNED)
+FINAL_STATES = (State.REJECTED, State.EVALUATED, State.CLOSED)
+
+
+class Channel(models.TextChoices):
+    DEPUTY_QR = "deputy_qr", _("deputy QR code")
+    STATION_QR = "station_qr", _("station QR code")
+    DEPUTY_VISIT = "deputy_visit", _("deputy visit on a voter's behalf")
+    ACTIVITY = "activity", _("activity")
+    PLATFORM_HOT_TOPIC = "platform_hot_topic", _("platform hot topic")
+    WALK_IN = "walk_in", _("walk-in")
+
+
+class Category(models.Model):
+    """A kind of problem (问题类别) with its reply time limit in working days."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    reply_working_days = models.PositiveSmallIntegerField(_("reply time limit (working days)"), default=5)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(reply_working_days__gte=1), name="category_days_min_1")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A government department (部门) that handles cases handed over through the platform."""
+
+    name = models.CharField(_("name"), max_length=100)
+    region = models.ForeignKey(
+        "stations.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    platform_code = models.CharField(_("code on the governance platform"), max_length=50, blank=True)
+    categories = models.ManyToManyField(Category, verbose_name=_("categories handled"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="department_unique_name_in_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_SHORT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud over a phone
+
+
+def new_short_code() -> str:
+    """A short code to read out (e.g. "K7QM-3XPA"); it never grants access on its own."""
+    chars = "".join(secrets.choice(_SHORT_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+class Issue(models.Model):
+    """A villager's opinion or problem (民情民意 / 意见建议) and where it stands in the lifecycle.
+
+    The state, deadlines and round are written only by issues.services.
+    """
+
+    tracking_code = models.CharField(
+        _("tracking code"), max_length=32, unique=True, default=new_public_token, editable=False
+    )
+    short_code = models.CharField(_("short code"), max_length=9, unique=True, default=new_short_code, editable=False)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    station = models.ForeignKey(
+        "stations.Station", verbose_name=_("station"), on_delete=models.PROTECT, related_name="issues"
+    )
+    deputy = models.ForeignKey(
+        "deputies.Deputy",
+        verbose_name=_("deputy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issues",
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="issues"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issues",
+    )
+    content = models.TextField(_("content"))
+    submitter_name = models.CharField(_("submitter's name"), max_length=50, blank=True)
+    submitter_phone = models.CharField(_("submitter's phone"), max_length=20, blank=True)
+    source_ref = models.CharField(_("external reference"), max_length=64, blank=True, editable=False)
+
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.SUBMITTED, editable=False)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True, editable=False)
+    round = models.PositiveSmallIntegerField(_("handling round"), default=1, editable=False)
+    reply_text = models.TextField(_("reply"), blank=True, editable=False)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True, editable=False)
+    rating = models.CharField(_("latest rating"), max_length=20, choices=Rating.choices, blank=True, editable=False)
+    last_reply_on_time = models.BooleanField(_("replied on time"), null=True, editable=False)
+
+    created_at = models.DateTimeField(_("submitted at"), default=clock.now, editable=False, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now, editable=False)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, editable=False)
+    first_assigned_at = models.DateTimeField(_("first assigned at"), null=True, editable=False)
+    first_replied_at = models.DateTimeField(_("first replied at"), null=True, editable=False)
+    replied_at = models.DateTimeField(_("replied at"), null=True, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=State.values), name="issue_state_valid"),
+            models.CheckConstraint(condition=models.Q(round__gte=1), name="issue_round_min_1"),
+            models.UniqueConstraint(
+                fields=["source_ref"], condition=~models.Q(source_ref=""), name="issue_unique_source_ref"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "deadline"]),
+            models.Index(fields=["station", "created_at"]),
+            models.Index(fields=["deputy", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_code
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state in OPEN_STATES and self.deadline is not None and self.deadline < clock.now()
+
+
+class IssueEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The timeline is append-only.")
+
+    def delete(self):
+        raise TypeError("The timeline is append-only.")
+
+
+class IssueEvent(models.Model):
+    """One entry of a case's timeline: who did what, from which state to which, and when.
+
+    Append-only: rows are created by issues.services and never changed or deleted.
+    """
+
+    class ActorKind(models.TextChoices):
+        USER = "user", _("user")
+        VILLAGER = "villager", _("villager")
+        SYSTEM = "system", _("system")
+        PLATFORM = "platform", _("governance platform")
+
+    issue = models.ForeignKey(Issue, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(_("from"), max_length=12, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, choices=State.choices)
+    round = models.PositiveSmallIntegerField(_("handling round"))
+    actor_kind = models.CharField(_("actor kind"), max_length=10, choices=ActorKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(_("actor"), max_length=100, blank=True)
+    public_note = models.TextField(_("message to the villager"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    # An outside system's id for what caused this event (the platform's reply id), so that a
+    # repeated delivery is recognised and applied once.
+    external_ref = models.CharField(_("external reference"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("time"), default=clock.now, db_index=True)
+
+    objects = IssueEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["issue", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "external_ref"], condition=~models.Q(external_ref=""), name="issueevent_unique_ref"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue} {self.action} {self.from_state}→{self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The timeline is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The timeline is append-only.")
+
+
+class Evaluation(models.Model):
+    """The villager's rating of a reply (满意度测评), one per handling round."""
+
+    issue = models.ForeignKey(Issue, verbose_name=_("case"), on_delete=models.PROTECT, related_name="evaluations")
+    round = models.PositiveSmallIntegerField(_("handling round"))
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["issue", "round"]
+        constraints = [models.UniqueConstraint(fields=["issue", "round"], name="evaluation_one_per_round")]
+
+    def __str__(self) -> str:
+        return f"{self.issue} #{self.round} {self.get_rating_display()}"

@@ -1,0 +1,62 @@
+"""The permission groups of the staff roles, kept in step with the code at every migrate."""
+
+from django.contrib.auth.models import Group, Permission
+
+# group name -> (app_label, codename) pairs. Which rows a member sees is decided by
+# issues.permissions.scope_of; these only open the admin pages.
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    "deputy": [
+        ("issues", "view_issue"),
+        ("issues", "add_issue"),
+        ("issues", "view_issueevent"),
+        ("issues", "view_category"),
+        ("issues", "view_department"),
+        ("stations", "view_station"),
+        ("stations", "view_dutyslot"),
+        ("deputies", "view_deputy"),
+        ("deputies", "view_stationing"),
+    ],
+    "station_staff": [
+        ("issues", "view_issue"),
+        ("issues", "add_issue"),
+        ("issues", "view_issueevent"),
+        ("issues", "view_evaluation"),
+        ("issues", "view_category"),
+        ("issues", "view_department"),
+        ("stations", "view_station"),
+        ("stations", "change_station"),
+        ("stations", "view_dutyslot"),
+        ("stations", "add_dutyslot"),
+        ("stations", "change_dutyslot"),
+        ("stations", "delete_dutyslot"),
+        ("deputies", "view_deputy"),
+        ("deputies", "view_stationing"),
+        ("deputies", "add_stationing"),
+        ("deputies", "change_stationing"),
+    ],
+    "township_staff": [
+        ("issues", "view_issue"),
+        ("issues", "view_issueevent"),
+        ("issues", "view_evaluation"),
+        ("issues", "view_category"),
+        ("issues", "view_department"),
+        ("stations", "view_station"),
+        ("stations", "view_dutyslot"),
+        ("stations", "view_region"),
+        ("deputies", "view_deputy"),
+        ("deputies", "view_stationing"),
+    ],
+}
+
+
+def sync_role_groups(**kwargs) -> None:
+    """Create the role groups and set exactly their permissions (idempotent)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_label in ("issues", "stations", "deputies"):
+        create_permissions(apps.get_app_config(app_label), verbosity=0)
+    for name, pairs in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = [Permission.objects.get(content_type__app_label=app, codename=code) for app, code in pairs]
+        group.permissions.set(wanted)

@@ -1,0 +1,106 @@
+"""Reads that depend on who asks. Every list, detail, export, dashboard and API view of cases
+starts from `issues_visible_to(user)`."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from issues import clock
+from issues.errors import IssueNotFound
+from issues.models import OPEN_STATES, Action, Issue, IssueEvent, Rating, State
+from issues.permissions import scope_of
+
+
+def issues_visible_to(user) -> QuerySet[Issue]:
+    """The cases this user may see: all for superusers; for deputies those addressed to them or
+    to stations they serve now; for station staff their stations'; for township staff their
+    region's; none for anyone else."""
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Issue.objects.all()
+    if scope.is_empty:
+        return Issue.objects.none()
+    return Issue.objects.filter(scope.issue_filter())
+
+
+def issue_visible_to(user, issue_id) -> Issue:
+    """One case for this user, or IssueNotFound when it does not exist or is outside the scope."""
+    try:
+        return issues_visible_to(user).select_related("station", "deputy", "category", "department").get(pk=issue_id)
+    except (Issue.DoesNotExist, ValueError, TypeError):
+        raise IssueNotFound() from None
+
+
+def overdue(queryset: QuerySet[Issue], *, now: datetime | None = None) -> QuerySet[Issue]:
+    return queryset.filter(state__in=OPEN_STATES, deadline__lt=now or clock.now())
+
+
+def issue_by_tracking_code(code: str) -> Issue | None:
+    """The case a tracking link points at; the short code alone never finds it."""
+    if not code or len(code) > 64:
+        return None
+    return (
+        Issue.objects.select_related("station", "deputy", "category", "department").filter(tracking_code=code).first()
+    )
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    """One line of the timeline a villager sees: no staff names, no internal notes."""
+
+    at: datetime
+    action: str
+    title: str
+    message: str
+
+
+def _public_title(event: IssueEvent) -> str:
+    data = event.data or {}
+    match event.action:
+        case Action.SUBMIT:
+            return _("Your case was received")
+        case Action.ACCEPT:
+            return _("A deputy accepted your case")
+        case Action.REJECT:
+            return _("Your case was not accepted")
+        case Action.REVIEW:
+            return _("The liaison station reviewed your case and is handling it")
+        case Action.ASSIGN:
+            return _("Handed to %(department)s") % {"department": data.get("department", "")}
+        case Action.REPLY:
+            return _("Reply")
+        case Action.EVALUATE:
+            return _("You rated the reply: %(rating)s") % {"rating": Rating(data["rating"]).label}
+        case Action.REOPEN:
+            return _("Your case is being handled again (round %(round)d)") % {"round": event.round}
+        case Action.CLOSE:
+            return _("Closed without a rating")
+    return ""
+
+
+_PUBLIC_ACTIONS = (
+    Action.SUBMIT,
+    Action.ACCEPT,
+    Action.REJECT,
+    Action.REVIEW,
+    Action.ASSIGN,
+    Action.REPLY,
+    Action.EVALUATE,
+    Action.REOPEN,
+    Action.CLOSE,
+)
+
+
+def public_timeline(issue: Issue) -> list[PublicEvent]:
+    events = issue.events.filter(action__in=_PUBLIC_ACTIONS).only(
+        "action", "data", "round", "public_note", "created_at"
+    )
+    return [
+        PublicEvent(at=e.created_at, action=e.action, title=_public_title(e), message=e.public_note) for e in events
+    ]
+
+
+def awaiting_rating(issue: Issue) -> bool:
+    return issue.state == State.REPLIED and not issue.evaluations.filter(round=issue.round).exists()

@@ -1,0 +1,147 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from liaison.tokens import new_public_token
+
+
+class Region(models.Model):
+    """An administrative area (行政区划): city › district/county › township/subdistrict › village.
+
+    `path` is the chain of ancestor ids ("/1/4/9/"), so "everything in this region" is one
+    indexed prefix match instead of a recursive walk.
+    """
+
+    class Level(models.TextChoices):
+        CITY = "city", _("city")
+        DISTRICT = "district", _("district or county")
+        TOWNSHIP = "township", _("township or subdistrict")
+        VILLAGE = "village", _("village or community")
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("division code"), max_length=20, unique=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        old_path = self.path
+        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        if old_path != new_path:
+            Region.objects.filter(pk=self.pk).update(path=new_path)
+            if old_path:  # moved under another parent: carry the subtree along
+                for child in Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    Region.objects.filter(pk=child.pk).update(path=new_path + child.path[len(old_path) :])
+            self.path = new_path
+
+    @property
+    def full_name(self) -> str:
+        names, node = [], self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return "".join(reversed(names))
+
+
+class Station(models.Model):
+    """A liaison station (人大代表联络站), liaison point (联络点) or livelihood shop (民生小铺)."""
+
+    class Kind(models.TextChoices):
+        STATION = "station", _("liaison station")
+        POINT = "point", _("liaison point")
+        SHOP = "shop", _("livelihood shop")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STATION)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="stations")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    qr_token = models.CharField(_("QR token"), max_length=32, unique=True, default=new_public_token, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("station")
+        verbose_name_plural = _("stations")
+        ordering = ["region__path", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="station_unique_name_in_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DutySlot(models.Model):
+    """A reception day (接待日 / 轮值): a deputy receives voters at a station on a date."""
+
+    deputy = models.ForeignKey(
+        "deputies.Deputy", verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="duty_slots"
+    )
+    station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="duty_slots")
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("from"), null=True, blank=True)
+    end_time = models.TimeField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("duty slot")
+        verbose_name_plural = _("duty slots")
+        ordering = ["date", "start_time"]
+        constraints = [models.UniqueConstraint(fields=["deputy", "date"], name="dutyslot_one_per_deputy_per_day")]
+        indexes = [models.Index(fields=["station", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.station} {self.deputy}"
+
+
+class StaffMembership(models.Model):
+    """Who a staff account works for: a station's staff (联络站工作人员) or a township's
+    people's-congress office (乡镇人大 / 街道人大工委), which watches a whole region read-only."""
+
+    class Role(models.TextChoices):
+        STATION_STAFF = "station_staff", _("station staff")
+        TOWNSHIP_STAFF = "township_staff", _("township staff")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), null=True, blank=True, on_delete=models.CASCADE, related_name="staff"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.CASCADE, related_name="staff"
+    )
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="station_staff", station__isnull=False, region__isnull=True)
+                    | models.Q(role="township_staff", region__isnull=False, station__isnull=True)
+                ),
+                name="staffmembership_station_or_region_by_role",
+            ),
+            models.UniqueConstraint(fields=["user", "role", "station", "region"], name="staffmembership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.station or self.region}"
