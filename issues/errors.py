@@ -36,3 +36,10 @@ class IllegalTransition(IssueError):
 class InvalidInput(IssueError):
     code = "invalid"
     default_message = _("The input is not valid.")
+
+
+class IdempotencyConflict(IssueError):
+    """The idempotency key was used before for a different request."""
+
+    code = "idempotency_conflict"
+    default_message = _("This submission key was already used for different content.")

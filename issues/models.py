@@ -278,3 +278,46 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} #{self.round} {self.get_rating_display()}"
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # Random names: a guessed path must never open a villager's photo.
+    return f"issues/{clock.now():%Y/%m}/{secrets.token_urlsafe(16)}.jpg"
+
+
+class Attachment(models.Model):
+    """A photo sent with a case (现场照片), decoded and re-encoded as JPEG without its metadata.
+
+    Served only through a view that checks the staff scope or the case's tracking code."""
+
+    issue = models.ForeignKey(Issue, verbose_name=_("case"), on_delete=models.PROTECT, related_name="attachments")
+    image = models.ImageField(_("photo"), upload_to=_attachment_path)
+    width = models.PositiveIntegerField(_("width"), editable=False)
+    height = models.PositiveIntegerField(_("height"), editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"), editable=False)
+    created_at = models.DateTimeField(_("time"), default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["issue", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.issue} #{self.pk}"
+
+
+class SubmissionKey(models.Model):
+    """Makes a submission idempotent: the server-issued token of a form, or an API client's
+    Idempotency-Key. The same key returns the same case, never a second one."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    issue = models.OneToOneField(Issue, verbose_name=_("case"), on_delete=models.CASCADE, related_name="submission_key")
+    created_at = models.DateTimeField(_("time"), default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+
+    def __str__(self) -> str:
+        return self.key

@@ -4,18 +4,23 @@ state and one timeline event in one transaction, and computes the next deadline.
 Callers (admin, pages, API, tasks) pass ids and plain values; they never set `Issue.state`.
 """
 
-from collections.abc import Callable
+import hashlib
+import json
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from issues import clock
-from issues.errors import IllegalTransition, InvalidInput, IssueNotFound
+from issues.errors import IdempotencyConflict, IllegalTransition, InvalidInput, IssueNotFound
 from issues.models import (
     TRANSITIONS,
     Action,
+    Attachment,
     Category,
     Channel,
     Department,
@@ -24,8 +29,10 @@ from issues.models import (
     IssueEvent,
     Rating,
     State,
+    SubmissionKey,
 )
 from issues.permissions import SYSTEM, VILLAGER, Actor, Role, authorize
+from issues.photos import clean_photos
 from issues.validators import (
     REASON_MAX,
     REPLY_MAX,
@@ -144,9 +151,16 @@ def issue_submit(
     category_id: int | None = None,
     submitter_name: str = "",
     submitter_phone: str = "",
+    photos: Sequence = (),
+    idempotency_key: str = "",
     source_ref: str = "",
 ) -> Issue:
-    """Create a case addressed to a station (and to a deputy when known)."""
+    """Create a case addressed to a station (and to a deputy when known).
+
+    Everything is checked before anything is written. With `idempotency_key` (a form's
+    server-issued token, an API client's Idempotency-Key) a repeated request returns the case
+    the first one created, with `replayed` set on it; the same key with different content is
+    refused."""
     from deputies.models import Deputy, Stationing
     from stations.models import Station
 
@@ -180,6 +194,14 @@ def issue_submit(
         if category is None:
             raise InvalidInput(_("Unknown category."), field="category")
 
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = _fingerprint(channel, station.pk, deputy_id, category_id, content, name, phone, len(photos))
+        replay = _replay(idempotency_key, fingerprint)
+        if replay is not None:
+            return replay
+    clean = clean_photos(photos)
+
     issue = Issue(
         channel=channel,
         station=station,
@@ -196,21 +218,63 @@ def issue_submit(
     issue.created_at = issue.updated_at = now
     issue.deadline = add_working_days(now, settings.ISSUE_ACCEPT_WORKING_DAYS)
     for attempt in range(5):
+        stored: list[Attachment] = []
         try:
             with transaction.atomic():
                 issue.save(force_insert=True)
-                _record(issue, action=Action.SUBMIT, from_state="", actor=actor)
+                if idempotency_key:
+                    SubmissionKey.objects.create(key=idempotency_key, fingerprint=fingerprint, issue=issue)
+                for photo in clean:
+                    attachment = Attachment(
+                        issue=issue, size=len(photo.content), width=photo.width, height=photo.height, created_at=now
+                    )
+                    stored.append(attachment)
+                    attachment.image.save("photo.jpg", ContentFile(photo.content), save=True)
+                _record(issue, action=Action.SUBMIT, from_state="", actor=actor, data={"photos": len(clean)})
+            issue.replayed = False
             return issue
         except IntegrityError:
+            _delete_files(stored)
+            if idempotency_key:
+                replay = _replay(idempotency_key, fingerprint)
+                if replay is not None:  # a concurrent request with the same key won
+                    return replay
             if source_ref and Issue.objects.filter(source_ref=source_ref).exists():
                 raise InvalidInput(_("This case was already recorded."), field="source_ref") from None
-            if attempt == 4:
+            collided = Issue.objects.filter(
+                Q(short_code=issue.short_code) | Q(tracking_code=issue.tracking_code)
+            ).exists()
+            if not collided or attempt == 4:
                 raise
             # A short code collided (one in ~10^11): draw new codes and try again.
             issue.pk = None
             issue.tracking_code = Issue._meta.get_field("tracking_code").get_default()
             issue.short_code = Issue._meta.get_field("short_code").get_default()
+        except BaseException:
+            _delete_files(stored)
+            raise
     raise AssertionError("unreachable")
+
+
+def _fingerprint(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def _replay(key: str, fingerprint: str) -> Issue | None:
+    existing = SubmissionKey.objects.select_related("issue").filter(key=key).first()
+    if existing is None:
+        return None
+    if existing.fingerprint != fingerprint:
+        raise IdempotencyConflict()
+    issue = existing.issue
+    issue.replayed = True
+    return issue
+
+
+def _delete_files(attachments: list) -> None:
+    for attachment in attachments:
+        if attachment.image.name:
+            attachment.image.storage.delete(attachment.image.name)
 
 
 # --- the transitions ---------------------------------------------------------------------------

@@ -1,0 +1,68 @@
+"""Fixed-window rate limits in the cache (Redis in production, so every gunicorn process and
+machine shares the counts). Generous by design: villagers share carrier IPs.
+
+`RATE_LIMITS_ENABLED=0` turns them off for load tests and benchmarks."""
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+@dataclass
+class RateLimited(Exception):
+    retry_after: int
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: int
+
+
+# name -> Limit; settings.RATE_LIMITS may override any of them.
+DEFAULT_LIMITS = {
+    "submit_ip": Limit(60, 3600),  # submissions per client IP per hour
+    "submit_code": Limit(200, 3600),  # submissions per deputy/station code per hour
+    "lookup_ip": Limit(10, 600),  # tracking-code lookups (code + phone digits) per IP
+    "evaluate_ip": Limit(30, 3600),
+    "page_ip": Limit(600, 60),  # public page views per IP per minute
+}
+
+
+def limit_for(name: str) -> Limit:
+    return getattr(settings, "RATE_LIMITS", {}).get(name, DEFAULT_LIMITS[name])
+
+
+def hit(name: str, key: str) -> None:
+    """Count one request for `key` under the limit `name`; raise RateLimited past the limit."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return
+    limit = limit_for(name)
+    now = time.time()
+    window = int(now // limit.seconds)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    cache_key = f"rl:{name}:{digest}:{window}"
+    if cache.add(cache_key, 1, timeout=limit.seconds + 5):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=limit.seconds + 5)
+            count = 1
+    if count > limit.count:
+        raise RateLimited(retry_after=max(1, int(limit.seconds - now % limit.seconds)))
+
+
+def client_ip(request) -> str:
+    """The client's address; behind N trusted proxies (TRUSTED_PROXY_COUNT), the N-th address
+    from the right of X-Forwarded-For."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
