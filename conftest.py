@@ -2,6 +2,8 @@ import pytest
 
 from liaison.testing.world import build_world
 
+pytest_plugins = ["liaison.testing.browser"]
+
 
 @pytest.fixture
 def world(db):
