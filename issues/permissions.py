@@ -46,6 +46,7 @@ ACTION_ROLES: dict[str, dict[str, frozenset]] = {
     Action.CLOSE: {Role.SYSTEM: ANY_STATE},
     Action.EXTEND: {Role.STATION_STAFF: ANY_STATE, Role.ADMIN: ANY_STATE},
     Action.REVEAL_PHONE: {Role.DEPUTY: ANY_STATE, Role.STATION_STAFF: ANY_STATE, Role.ADMIN: ANY_STATE},
+    Action.RETRY_FORWARDING: {Role.STATION_STAFF: ANY_STATE, Role.ADMIN: ANY_STATE},
 }
 
 

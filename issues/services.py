@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from issues import clock
 from issues.errors import IdempotencyConflict, IllegalTransition, InvalidInput, IssueNotFound
+from issues.forwarding import forwarding_create_locked
 from issues.models import (
     TRANSITIONS,
     Action,
@@ -31,7 +32,7 @@ from issues.models import (
     State,
     SubmissionKey,
 )
-from issues.permissions import SYSTEM, VILLAGER, Actor, Role, authorize
+from issues.permissions import SYSTEM, VILLAGER, Actor, Role, authorize, scope_of
 from issues.photos import clean_photos
 from issues.validators import (
     REASON_MAX,
@@ -77,8 +78,11 @@ def _actor_fields(actor: Actor) -> dict:
 
 
 def _label_for(user) -> str:
-    name = user.get_full_name() or user.get_username()
-    return name[:100]
+    # Chinese names read family name first, without a space: 孙立军, not "立军 孙".
+    first, last = user.first_name.strip(), user.last_name.strip()
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in first + last)
+    name = f"{last}{first}" if chinese else user.get_full_name()
+    return (name or user.get_username())[:100]
 
 
 def _reply_deadline(issue: Issue, start: datetime) -> datetime:
@@ -321,6 +325,7 @@ def issue_assign(*, actor: Actor, issue_id: int, department_id: int | None, note
     def apply(issue: Issue, now: datetime) -> dict:
         issue.department = department
         issue.first_assigned_at = issue.first_assigned_at or now
+        forwarding_create_locked(issue)
         # The reply clock started at review; handing the case on does not restart it.
         return {"internal_note": note.strip(), "data": {"department_id": department.pk, "department": department.name}}
 
@@ -329,12 +334,8 @@ def issue_assign(*, actor: Actor, issue_id: int, department_id: int | None, note
 
 def issue_reply(*, actor: Actor, issue_id: int, text: str, external_ref: str = "") -> Issue:
     """Record the answer to the villager. With `external_ref` (the platform's reply id) a repeated
-    delivery of the same reply changes nothing and returns the case as it is."""
+    delivery of the same reply changes nothing and returns the case with `replayed` set."""
     text = clean_text(text, field="text", required_message=_("Write the reply to the villager."), maximum=REPLY_MAX)
-    if external_ref:
-        existing = IssueEvent.objects.filter(issue_id=issue_id, external_ref=external_ref).exists()
-        if existing:
-            return Issue.objects.get(pk=issue_id)
 
     def apply(issue: Issue, now: datetime) -> dict:
         on_time = issue.deadline is None or now <= issue.deadline
@@ -345,7 +346,22 @@ def issue_reply(*, actor: Actor, issue_id: int, text: str, external_ref: str = "
         issue.deadline = _evaluation_deadline(now)
         return {"public_note": text, "external_ref": external_ref, "data": {"on_time": on_time}}
 
-    return _transition(actor=actor, issue_id=issue_id, action=Action.REPLY, apply=apply)
+    with transaction.atomic():
+        if external_ref:
+            # Under the row lock, and only for an actor who may see the case: a reply id must
+            # neither reveal a case nor let two simultaneous deliveries both get through.
+            try:
+                issue = Issue.objects.select_for_update().get(pk=issue_id)
+            except Issue.DoesNotExist:
+                raise IssueNotFound() from None
+            if actor.role is None and not scope_of(actor.user).can_see(issue):
+                raise IssueNotFound()
+            if IssueEvent.objects.filter(issue_id=issue_id, external_ref=external_ref).exists():
+                issue.replayed = True
+                return issue
+        issue = _transition(actor=actor, issue_id=issue_id, action=Action.REPLY, apply=apply)
+    issue.replayed = False
+    return issue
 
 
 def issue_evaluate(*, issue_id: int, rating: str, comment: str = "", actor: Actor = VILLAGER) -> Issue:
@@ -408,6 +424,8 @@ def _reopen_locked(issue: Issue, *, actor: Actor, reason: str, now: datetime, de
     issue.finished_at = None
     issue.updated_at = now
     _save_if_unchanged(issue, from_state, from_round)
+    if issue.state == State.ASSIGNED:  # the department handles the new round: forward it again
+        forwarding_create_locked(issue)
     _record(
         issue,
         action=Action.REOPEN,

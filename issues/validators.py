@@ -1,6 +1,7 @@
 """Parsing and masking of what villagers type, shared by forms, the API and the services."""
 
 import re
+import unicodedata
 
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ NAME_MAX = 50
 REASON_MAX = 1000
 REPLY_MAX = 5000
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
 
 
@@ -38,7 +39,8 @@ def clean_name(raw: str) -> str:
 
 def normalize_mobile(raw: str) -> str:
     """A mainland Chinese mobile number as 11 digits, or "" when none was given."""
-    phone = _PHONE_SEPARATORS.sub("", raw or "")
+    # NFKC folds full-width digits from a Chinese IME (１３８…) into ASCII ones.
+    phone = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
     if phone.startswith("+86"):
         phone = phone[3:]
     elif phone.startswith("0086"):
@@ -54,7 +56,7 @@ def mask_phone(phone: str) -> str:
     """138****5678: enough to recognise one's own number, not enough to call it."""
     if not phone:
         return ""
-    if len(phone) < 7:
+    if len(phone) < 11:  # not a mobile number: show nothing of it
         return "*" * len(phone)
     return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
 

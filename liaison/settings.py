@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "stations",
     "deputies",
     "issues",
+    "governance_stub",
 ]
 
 MIDDLEWARE = [
@@ -170,8 +171,22 @@ GOVERNANCE_STUB_ENABLED = env_bool("GOVERNANCE_STUB_ENABLED", True)
 GOVERNANCE_PLATFORM_URL = env_str("GOVERNANCE_PLATFORM_URL", f"{PUBLIC_BASE_URL}/governance-stub/")
 GOVERNANCE_PLATFORM_TOKEN = env_str("GOVERNANCE_PLATFORM_TOKEN", "dev-platform-token" if DEBUG else "")
 GOVERNANCE_CALLBACK_SECRET = env_str("GOVERNANCE_CALLBACK_SECRET", "dev-callback-secret" if DEBUG else "")
+GOVERNANCE_PLATFORM_TIMEOUT = env_float("GOVERNANCE_PLATFORM_TIMEOUT", 5.0, minimum=0.1)
+# How long a worker holds an outbox row before another may take it: longer than one request.
+GOVERNANCE_CLAIM_SECONDS = env_float("GOVERNANCE_CLAIM_SECONDS", 120.0, minimum=1.0)
+GOVERNANCE_MAX_ATTEMPTS = env_int("GOVERNANCE_MAX_ATTEMPTS", 10, minimum=1)
+GOVERNANCE_RETRY_BASE_SECONDS = env_float("GOVERNANCE_RETRY_BASE_SECONDS", 2.0, minimum=0.01)
+GOVERNANCE_RETRY_MAX_SECONDS = env_float("GOVERNANCE_RETRY_MAX_SECONDS", 600.0, minimum=0.01)
+GOVERNANCE_CALLBACK_WINDOW_SECONDS = env_int("GOVERNANCE_CALLBACK_WINDOW_SECONDS", 300, minimum=1)
 GOVERNANCE_STUB_AUTO_REPLY_SECONDS = env_float("GOVERNANCE_STUB_AUTO_REPLY_SECONDS", 0.0)
 GOVERNANCE_STUB_FAILURE_RATE = env_float("GOVERNANCE_STUB_FAILURE_RATE", 0.0, maximum=1.0)
+GOVERNANCE_STUB_TIMEOUT_RATE = env_float("GOVERNANCE_STUB_TIMEOUT_RATE", 0.0, maximum=1.0)
+GOVERNANCE_STUB_HANG_SECONDS = env_float("GOVERNANCE_STUB_HANG_SECONDS", 30.0)
+GOVERNANCE_STUB_CALLBACK_MAX_ATTEMPTS = env_int("GOVERNANCE_STUB_CALLBACK_MAX_ATTEMPTS", 20, minimum=1)
+
+# --- Notifications (in-portal inbox; the logging sender stands for 浙政钉 and SMS) -----------------
+NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", ["issues.notifications.LoggingSender"])
+REMINDER_DUE_SOON_HOURS = env_int("REMINDER_DUE_SOON_HOURS", 24, minimum=1)
 
 # --- Celery: Redis in production, a local filesystem broker by default ------------------------------
 CELERY_DATA_DIR = VAR_DIR / "celery"
@@ -184,6 +199,7 @@ else:
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
+        "control_folder": str(CELERY_DATA_DIR / "control"),
         "store_processed": False,
         "visibility_timeout": 3600,
     }
@@ -198,8 +214,15 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "close-unevaluated-issues": {"task": "issues.tasks.close_unevaluated_issues", "schedule": 15 * 60},
+    "sweep-forwardings": {"task": "issues.tasks.sweep_forwardings", "schedule": env_float("FORWARDING_SWEEP_SECONDS", 15.0, minimum=0.1)},
+    "send-deadline-reminders": {"task": "issues.tasks.send_deadline_reminders", "schedule": 5 * 60},
+    "stub-deliver-replies": {
+        "task": "governance_stub.tasks.deliver_due",
+        "schedule": env_float("GOVERNANCE_STUB_DELIVERY_SECONDS", 5.0, minimum=0.1),
+    },
 }
 
 # --- REST API ------------------------------------------------------------------------------------

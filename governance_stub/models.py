@@ -1,0 +1,92 @@
+"""The stand-in for the provincial grassroots-governance platform (基层治理四平台).
+
+It keeps its own records and talks to Liaison only over HTTP, like the real platform would."""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class RoutingRule(models.Model):
+    """Which platform department handles a category of problem (the platform's own routing)."""
+
+    category = models.CharField(_("category"), max_length=50, unique=True)
+    department = models.CharField(_("department"), max_length=100)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.department}"
+
+
+class PlatformCase(models.Model):
+    """A case as the platform holds it. The idempotency key makes a repeated create the same case."""
+
+    class Status(models.TextChoices):
+        HANDLING = "handling", _("being handled")
+        ANSWERED = "answered", _("answered")
+
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    reference = models.CharField(_("sender's reference"), max_length=100, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"))
+    category = models.CharField(_("category"), max_length=50, blank=True)
+    department = models.CharField(_("department"), max_length=100)
+    callback_url = models.URLField(_("callback URL"), max_length=500)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.HANDLING)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    auto_reply_at = models.DateTimeField(_("automatic reply due"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("platform case")
+        verbose_name_plural = _("platform cases")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"GP-{self.pk} {self.title}"
+
+
+class PlatformReply(models.Model):
+    """A department's answer, delivered to the sender by a signed callback until it answers 2xx."""
+
+    case = models.ForeignKey(PlatformCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="replies")
+    reply_id = models.UUIDField(_("reply id"), default=uuid.uuid4, unique=True, editable=False)
+    text = models.TextField(_("reply"))
+    handler = models.CharField(_("handled by"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("delivery attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("platform reply")
+        verbose_name_plural = _("platform replies")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["delivered_at", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} ← {self.reply_id}"
+
+
+class FaultSettings(models.Model):
+    """Fault injection for tests and demos, changeable while the stub runs (one row).
+
+    Defaults come from GOVERNANCE_STUB_FAILURE_RATE / GOVERNANCE_STUB_AUTO_REPLY_SECONDS."""
+
+    failure_rate = models.FloatField(_("share of requests answered 503"), default=0.0)
+    timeout_rate = models.FloatField(_("share of requests that hang"), default=0.0)
+    latency_seconds = models.FloatField(_("added latency (seconds)"), default=0.0)
+    down = models.BooleanField(_("platform down"), default=False)
+    auto_reply_seconds = models.FloatField(_("automatic reply after (seconds, 0 = off)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fault settings")
+        verbose_name_plural = _("fault settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

@@ -1,0 +1,176 @@
+"""What the stub platform does: take cases idempotently, route them, answer them, and deliver
+the answers to the sender by signed callbacks, retried until the sender answers 2xx."""
+
+import hashlib
+import hmac
+import json
+import logging
+import random
+import time
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from governance_stub.models import FaultSettings, PlatformCase, PlatformReply, RoutingRule
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DEPARTMENT = "综合信息指挥室"
+
+
+def current_faults() -> FaultSettings:
+    """The fault settings in force: the row edited at run time, else the environment's."""
+    row = FaultSettings.objects.first()
+    if row is None:
+        row = FaultSettings(failure_rate=settings.GOVERNANCE_STUB_FAILURE_RATE)
+        row.timeout_rate = settings.GOVERNANCE_STUB_TIMEOUT_RATE
+    if row.auto_reply_seconds is None:
+        row.auto_reply_seconds = settings.GOVERNANCE_STUB_AUTO_REPLY_SECONDS
+    return row
+
+
+def set_faults(**values) -> FaultSettings:
+    row = FaultSettings.objects.first() or FaultSettings()
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    return row
+
+
+def route(category: str) -> str:
+    rule = RoutingRule.objects.filter(category=category).first() if category else None
+    return rule.department if rule else DEFAULT_DEPARTMENT
+
+
+def case_create(*, key: str, data: dict) -> tuple[PlatformCase, bool]:
+    """The same key always gives the same case: (case, created)."""
+    existing = PlatformCase.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    faults = current_faults()
+    now = timezone.now()
+    auto = faults.auto_reply_seconds or 0
+    try:
+        with transaction.atomic():
+            case = PlatformCase.objects.create(
+                idempotency_key=key,
+                reference=str(data.get("reference", ""))[:100],
+                title=str(data["title"])[:200],
+                content=str(data["content"]),
+                category=str(data.get("category", ""))[:50],
+                department=route(str(data.get("category", ""))),
+                callback_url=str(data["callback_url"]),
+                received_at=now,
+                auto_reply_at=now + timedelta(seconds=auto) if auto > 0 else None,
+            )
+    except IntegrityError:  # a concurrent request with the same key won
+        return PlatformCase.objects.get(idempotency_key=key), False
+    if case.auto_reply_at is not None:
+        transaction.on_commit(lambda: _schedule_auto_reply(case.pk, auto))
+    return case, True
+
+
+def _schedule_auto_reply(case_id: int, delay: float) -> None:
+    from governance_stub.tasks import auto_reply
+
+    try:
+        auto_reply.apply_async(args=[case_id], countdown=delay, retry=False)
+    except Exception:
+        logger.warning("stub: could not schedule the auto reply of %s; deliver_due will", case_id)
+
+
+def case_answer(*, case: PlatformCase, text: str, handler: str = "") -> PlatformReply:
+    """A department handler answers; the answer is delivered to the sender."""
+    with transaction.atomic():
+        case = PlatformCase.objects.select_for_update().get(pk=case.pk)
+        reply = PlatformReply.objects.create(case=case, text=text, handler=handler)
+        case.status = PlatformCase.Status.ANSWERED
+        case.auto_reply_at = None
+        case.save(update_fields=["status", "auto_reply_at"])
+    transaction.on_commit(lambda: _schedule_delivery(reply.pk))
+    return reply
+
+
+def auto_answer_due() -> int:
+    """Answer every case whose automatic reply is due (the demo/test mode)."""
+    answered = 0
+    for case in PlatformCase.objects.filter(status=PlatformCase.Status.HANDLING, auto_reply_at__lte=timezone.now()):
+        case_answer(case=case, text=f"{case.department}已核实处理：{case.title}。感谢您的反映。", handler="自动答复")
+        answered += 1
+    return answered
+
+
+def _schedule_delivery(reply_id: int, delay: float = 0) -> None:
+    from governance_stub.tasks import deliver
+
+    try:
+        deliver.apply_async(args=[reply_id], countdown=delay, retry=False)
+    except Exception:
+        logger.warning("stub: could not schedule delivery of %s; deliver_due will", reply_id)
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def reply_deliver(reply_id: int) -> bool:
+    """POST one reply to the sender's callback URL; True when the sender answered 2xx.
+
+    The row is claimed by pushing its next attempt into the future (a lease), so two deliverers
+    never send it at once, and no transaction is held open during the HTTP call."""
+    now = timezone.now()
+    claimed = PlatformReply.objects.filter(pk=reply_id, delivered_at__isnull=True, next_attempt_at__lte=now).update(
+        next_attempt_at=now + timedelta(seconds=30), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    reply = PlatformReply.objects.select_related("case").get(pk=reply_id)
+    body = json.dumps(
+        {
+            "reply_id": str(reply.reply_id),
+            "case_id": reply.case_id,
+            "reference": reply.case.reference,
+            "department": reply.case.department,
+            "text": reply.text,
+            "answered_at": reply.created_at.isoformat(),
+        },
+        ensure_ascii=False,
+    ).encode()
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Platform-Timestamp": timestamp,
+        "X-Platform-Signature": sign(settings.GOVERNANCE_CALLBACK_SECRET, timestamp, body),
+    }
+    try:
+        response = requests.post(reply.case.callback_url, data=body, headers=headers, timeout=10)
+        ok = 200 <= response.status_code < 300
+        error = "" if ok else f"HTTP {response.status_code}"
+    except requests.RequestException as exc:
+        ok, error = False, type(exc).__name__
+    if ok:
+        PlatformReply.objects.filter(pk=reply_id).update(delivered_at=timezone.now(), last_error="")
+    else:
+        delay = min(300.0, 2.0 ** min(reply.attempts, 8)) * random.uniform(0.5, 1.0)  # noqa: S311
+        PlatformReply.objects.filter(pk=reply_id).update(
+            next_attempt_at=timezone.now() + timedelta(seconds=delay), last_error=error[:300]
+        )
+    return ok
+
+
+def deliver_due() -> int:
+    """Deliver answers that are due (first try or retry), up to the attempt limit."""
+    auto_answer_due()
+    due = PlatformReply.objects.filter(
+        delivered_at__isnull=True,
+        next_attempt_at__lte=timezone.now(),
+        attempts__lt=settings.GOVERNANCE_STUB_CALLBACK_MAX_ATTEMPTS,
+    ).values_list("pk", flat=True)
+    delivered = 0
+    for reply_id in list(due[:500]):
+        delivered += reply_deliver(reply_id)
+    return delivered

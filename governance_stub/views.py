@@ -1,0 +1,139 @@
+"""The stub platform's HTTP API (bearer token), with fault injection on every request."""
+
+import json
+import random
+import secrets
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from governance_stub import services
+from governance_stub.models import PlatformCase
+
+
+def _error(status: int, message: str, **headers) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def platform_api(view):
+    """Bearer-token check and injected faults: down, random 503s, latency, and hangs that
+    happen after the work is done (the nastiest kind for the sender: did it arrive or not?)."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        token = settings.GOVERNANCE_PLATFORM_TOKEN
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not token or not secrets.compare_digest(given.encode(), token.encode()):
+            return _error(401, "invalid token")
+        faults = services.current_faults()
+        if faults.down:
+            return _error(503, "platform down for maintenance", **{"Retry-After": "1"})
+        if faults.failure_rate and random.random() < faults.failure_rate:  # noqa: S311
+            return _error(503, "injected failure")
+        if faults.latency_seconds:
+            time.sleep(faults.latency_seconds)
+        response = view(request, *args, **kwargs)
+        if faults.timeout_rate and random.random() < faults.timeout_rate:  # noqa: S311
+            time.sleep(settings.GOVERNANCE_STUB_HANG_SECONDS)
+        return response
+
+    return wrapper
+
+
+def _case_json(case: PlatformCase) -> dict:
+    return {
+        "id": case.pk,
+        "reference": case.reference,
+        "title": case.title,
+        "category": case.category,
+        "department": case.department,
+        "status": case.status,
+        "received_at": case.received_at.isoformat(),
+        "replies": [
+            {"reply_id": str(r.reply_id), "text": r.text, "delivered": r.delivered_at is not None}
+            for r in case.replies.all()
+        ],
+    }
+
+
+@platform_api
+@require_http_methods(["GET", "POST"])
+def cases(request):
+    if request.method == "GET":
+        queryset = PlatformCase.objects.prefetch_related("replies").order_by("pk")
+        if request.GET.get("reference"):
+            queryset = queryset.filter(reference=request.GET["reference"])
+        return JsonResponse({"count": queryset.count(), "results": [_case_json(c) for c in queryset[:500]]})
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 100:
+        return _error(400, "Idempotency-Key header required")
+    try:
+        data = json.loads(request.body)
+        if not data.get("title") or not data.get("content") or not data.get("callback_url"):
+            raise ValueError
+    except (ValueError, AttributeError):
+        return _error(400, "title, content and callback_url are required")
+    case, created = services.case_create(key=key, data=data)
+    return JsonResponse(_case_json(case), status=201 if created else 200)
+
+
+@platform_api
+@require_http_methods(["GET"])
+def case_detail(request, pk: int):
+    case = PlatformCase.objects.prefetch_related("replies").filter(pk=pk).first()
+    if case is None:
+        return _error(404, "no such case")
+    return JsonResponse(_case_json(case))
+
+
+@platform_api
+@require_http_methods(["POST"])
+def case_answer(request, pk: int):
+    case = PlatformCase.objects.filter(pk=pk).first()
+    if case is None:
+        return _error(404, "no such case")
+    try:
+        data = json.loads(request.body)
+        text = str(data["text"]).strip()
+        if not text:
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return _error(400, "text is required")
+    reply = services.case_answer(case=case, text=text, handler=str(data.get("handler", ""))[:100])
+    return JsonResponse({"reply_id": str(reply.reply_id)}, status=201)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "PUT"])
+def faults(request):
+    """Read or change the injected faults while the stub runs (token required; no faults applied)."""
+    token = settings.GOVERNANCE_PLATFORM_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token or not secrets.compare_digest(given.encode(), token.encode()):
+        return _error(401, "invalid token")
+    if request.method == "PUT":
+        try:
+            data = json.loads(request.body)
+            allowed = {"failure_rate", "timeout_rate", "latency_seconds", "down", "auto_reply_seconds"}
+            values = {k: v for k, v in data.items() if k in allowed}
+        except (ValueError, AttributeError):
+            return _error(400, "JSON object expected")
+        services.set_faults(**values)
+    row = services.current_faults()
+    return JsonResponse(
+        {
+            "failure_rate": row.failure_rate,
+            "timeout_rate": row.timeout_rate,
+            "latency_seconds": row.latency_seconds,
+            "down": row.down,
+            "auto_reply_seconds": row.auto_reply_seconds,
+        }
+    )

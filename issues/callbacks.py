@@ -1,0 +1,28 @@
+"""The endpoint where the governance platform delivers its departments' replies."""
+
+import logging
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from issues.forwarding import CallbackRejected, platform_reply_received
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt  # authenticated by the HMAC signature instead
+@require_POST
+def governance_callback(request):
+    try:
+        outcome = platform_reply_received(
+            body=request.body,
+            timestamp=request.headers.get("X-Platform-Timestamp", ""),
+            signature=request.headers.get("X-Platform-Signature", ""),
+        )
+    except CallbackRejected as rejected:
+        logger.warning("governance callback rejected (%s): %s", rejected.status, rejected.message)
+        return JsonResponse(
+            {"error": {"code": rejected.code, "message": str(rejected.message)}}, status=rejected.status
+        )
+    return JsonResponse({"status": outcome})
