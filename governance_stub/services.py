@@ -83,10 +83,16 @@ def _schedule_auto_reply(case_id: int, delay: float) -> None:
         logger.warning("stub: could not schedule the auto reply of %s; deliver_due will", case_id)
 
 
-def case_answer(*, case: PlatformCase, text: str, handler: str = "") -> PlatformReply:
-    """A department handler answers; the answer is delivered to the sender."""
+def case_answer(
+    *, case: PlatformCase, text: str, handler: str = "", only_if_handling: bool = False
+) -> PlatformReply | None:
+    """A department handler answers; the answer is delivered to the sender. With
+    `only_if_handling` (automatic answers) a case already answered is left alone, so two
+    concurrent runs never answer it twice."""
     with transaction.atomic():
         case = PlatformCase.objects.select_for_update().get(pk=case.pk)
+        if only_if_handling and case.status != PlatformCase.Status.HANDLING:
+            return None
         reply = PlatformReply.objects.create(case=case, text=text, handler=handler)
         case.status = PlatformCase.Status.ANSWERED
         case.auto_reply_at = None
@@ -99,8 +105,8 @@ def auto_answer_due() -> int:
     """Answer every case whose automatic reply is due (the demo/test mode)."""
     answered = 0
     for case in PlatformCase.objects.filter(status=PlatformCase.Status.HANDLING, auto_reply_at__lte=timezone.now()):
-        case_answer(case=case, text=f"{case.department}已核实处理：{case.title}。感谢您的反映。", handler="自动答复")
-        answered += 1
+        text = f"{case.department}已核实处理：{case.title}。感谢您的反映。"
+        answered += case_answer(case=case, text=text, handler="自动答复", only_if_handling=True) is not None
     return answered
 
 

@@ -246,3 +246,13 @@ def test_reminders_go_out_once_per_case_and_threshold_across_a_deadline(world):
         ("overdue", "station_staff"),
     ]
     assert not Notification.objects.filter(user__in=[world.deputy_b_user, world.township_staff]).exists()
+
+
+def test_the_stub_never_answers_a_case_twice_automatically(db, settings):
+    settings.GOVERNANCE_STUB_AUTO_REPLY_SECONDS = 0
+    case, _ = stub.case_create(
+        key="k-auto", data={"title": "t", "content": "c", "callback_url": "http://127.0.0.1:9/cb/"}
+    )
+    assert stub.case_answer(case=case, text="first", only_if_handling=True) is not None
+    assert stub.case_answer(case=case, text="second", only_if_handling=True) is None
+    assert PlatformReply.objects.filter(case=case).count() == 1
