@@ -81,3 +81,26 @@ class Stationing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deputy.name} @ {self.station} ({self.get_kind_display()})"
+
+
+class RetiredDeputyToken(models.Model):
+    """A deputy's QR token that no longer accepts cases (作废的代表码): the poster was lost or
+    misprinted and the token was rotated. Its URL still answers, sending the villager on to the
+    deputy's station instead."""
+
+    deputy = models.ForeignKey(
+        Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="retired_tokens"
+    )
+    token = models.CharField(_("QR token"), max_length=32, unique=True)
+    retired_at = models.DateTimeField(_("retired at"), default=timezone.now)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("retired by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("retired deputy QR token")
+        verbose_name_plural = _("retired deputy QR tokens")
+        ordering = ["-retired_at"]
+
+    def __str__(self) -> str:
+        return f"{self.deputy.name} · {self.retired_at:%Y-%m-%d}"

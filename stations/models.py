@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.tokens import new_public_token
@@ -145,3 +146,25 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.station or self.region}"
+
+
+class RetiredStationToken(models.Model):
+    """A station's QR token that no longer accepts cases (作废的联络站码), after a rotation. Its URL
+    still answers with a friendly page that points at the station's current page."""
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="retired_tokens"
+    )
+    token = models.CharField(_("QR token"), max_length=32, unique=True)
+    retired_at = models.DateTimeField(_("retired at"), default=timezone.now)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("retired by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("retired station QR token")
+        verbose_name_plural = _("retired station QR tokens")
+        ordering = ["-retired_at"]
+
+    def __str__(self) -> str:
+        return f"{self.station.name} · {self.retired_at:%Y-%m-%d}"

@@ -3,6 +3,8 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from issues.errors import ActionForbidden
+from issues.permissions import scope_of
 from stations.models import Region, StaffMembership, Station
 
 
@@ -18,3 +20,20 @@ def membership_grant(
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     return membership
+
+
+@transaction.atomic
+def station_rotate_token(*, station: Station, by_user) -> Station:
+    """Give the station a new QR token. The old one is kept as retired: its URL shows a friendly
+    page that points at the station's current page instead of taking cases."""
+    from liaison.tokens import new_public_token
+    from stations.models import RetiredStationToken
+
+    scope = scope_of(by_user)
+    if not (scope.is_superuser or station.pk in scope.staff_station_ids):
+        raise ActionForbidden()
+    station = Station.objects.select_for_update().get(pk=station.pk)
+    RetiredStationToken.objects.create(station=station, token=station.qr_token, retired_by=by_user)
+    station.qr_token = new_public_token()
+    station.save(update_fields=["qr_token"])
+    return station

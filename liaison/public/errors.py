@@ -1,0 +1,82 @@
+"""The villager's pages in Chinese whatever the phone's language, and their error pages: not
+found, too many requests (429 with Retry-After) and the CSRF failure page."""
+
+import functools
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from liaison.ratelimit import RateLimited
+
+
+def villager_page(view):
+    """Render in the site language (Chinese) and answer a rate limit with the 429 page."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            try:
+                response = view(request, *args, **kwargs)
+            except RateLimited as limited:
+                response = too_many_requests(request, limited.retry_after)
+            response.setdefault("Content-Language", settings.LANGUAGE_CODE)
+            return response
+
+    return wrapper
+
+
+def not_found(request, message: str = ""):
+    return render(
+        request,
+        "public/message.html",
+        {"title": _("Page not found"), "message": message or _("This link is not valid. Please check it.")},
+        status=404,
+    )
+
+
+def too_many_requests(request, retry_after: int):
+    minutes = max(1, (retry_after + 59) // 60)
+    response = render(
+        request,
+        "public/message.html",
+        {
+            "title": _("Too many requests"),
+            "message": _("Too many requests from your network. Please try again in %(minutes)d minutes.")
+            % {"minutes": minutes},
+            "kept_text": request.POST.get("content", "") if request.method == "POST" else "",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def csrf_failure(request, reason: str = ""):
+    """settings.CSRF_FAILURE_VIEW. On a villager's form, show the form again with their text and
+    a fresh token; elsewhere, a plain Chinese page."""
+    from django.urls import Resolver404, resolve
+
+    from liaison.public import views
+
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
+        if match is not None and match.func in (views.deputy, views.station):
+            return views.submission_after_csrf_failure(request, match)
+        return render(
+            request,
+            "public/message.html",
+            {
+                "title": _("Please try again"),
+                "message": _(
+                    "Your browser did not send the page's security check. Open the page again and "
+                    "make sure cookies are allowed."
+                ),
+                "kept_text": request.POST.get("content", ""),
+            },
+            status=403,
+        )

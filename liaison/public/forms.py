@@ -1,0 +1,102 @@
+"""HTML input parsing for the villager's pages. Validation of what a case may contain lives in
+issues.services.issue_submit; these forms only read the request, the server-issued submission
+token and the honeypot, and the consent rule that belongs to the page."""
+
+import secrets
+
+from django import forms
+from django.core import signing
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from issues.models import Rating
+from issues.validators import CONTENT_MAX, NAME_MAX
+
+# A villager may take a while to write (or fetch their glasses); past this the form is stale.
+SUBMISSION_TOKEN_MAX_AGE = 6 * 3600
+_TOKEN_SALT = "liaison.public.submission"  # noqa: S105 (a namespace, not a secret)
+
+
+def new_submission_token() -> str:
+    """A signed, timestamped nonce issued with each form; the nonce is the idempotency key."""
+    return signing.dumps({"n": secrets.token_urlsafe(16)}, salt=_TOKEN_SALT, compress=False)
+
+
+def submission_nonce(token: str) -> str:
+    """The nonce of a valid token; raises signing.SignatureExpired or signing.BadSignature."""
+    data = signing.loads(token or "", salt=_TOKEN_SALT, max_age=SUBMISSION_TOKEN_MAX_AGE)
+    nonce = data.get("n") if isinstance(data, dict) else None
+    if not isinstance(nonce, str) or not 16 <= len(nonce) <= 64:
+        raise signing.BadSignature("no nonce")
+    return nonce
+
+
+class SubmissionForm(forms.Form):
+    """What a villager sends from a deputy's or a station's page (photos come from request.FILES)."""
+
+    content = forms.CharField(required=False, strip=False, max_length=CONTENT_MAX * 2)
+    category = forms.IntegerField(required=False, min_value=1)  # issue_submit checks that it exists
+    name = forms.CharField(required=False, max_length=NAME_MAX * 2)
+    phone = forms.CharField(required=False, max_length=40)
+    anonymous = forms.BooleanField(required=False)
+    consent = forms.BooleanField(required=False)
+    photos = forms.Field(required=False)  # read from request.FILES; here only to carry its errors
+    token = forms.CharField(required=False)
+    website = forms.CharField(required=False)  # the honeypot: hidden from people, filled by bots
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for message in ("invalid", "min_value"):
+            self.fields["category"].error_messages[message] = gettext_lazy("Choose a category from the list.")
+        self.nonce = ""
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean_token(self) -> str:
+        # Shown above the form, not next to a field the villager never sees.
+        token = self.cleaned_data.get("token", "")
+        try:
+            self.nonce = submission_nonce(token)
+        except signing.SignatureExpired:
+            self.add_error(None, _("This page was open for a long time. Please check your text and send it again."))
+        except signing.BadSignature:
+            self.add_error(None, _("The form could not be verified. Please check your text and send it again."))
+        return token
+
+    def clean(self):
+        data = super().clean()
+        if data.get("anonymous"):
+            data["name"] = data["phone"] = ""
+        elif (data.get("name", "").strip() or data.get("phone", "").strip()) and not data.get("consent"):
+            self.add_error(
+                "consent",
+                _("You left your name or phone number: please tick the box to agree that we use them for this case."),
+            )
+        return data
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"form:{self.nonce}"
+
+    def add_service_error(self, error) -> None:
+        """Show an issues.errors.InvalidInput next to the field it is about."""
+        field = error.field if error.field in ("content", "phone", "name", "category", "photos") else None
+        self.add_error(field, str(error.message))
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(choices=Rating.choices, error_messages={"required": gettext_lazy("Choose a rating.")})
+    comment = forms.CharField(required=False, strip=True, max_length=4000)
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(max_length=64, error_messages={"required": gettext_lazy("Enter the code on your receipt.")})
+    phone_last4 = forms.RegexField(
+        regex=r"^\d{4}$",
+        error_messages={
+            "required": gettext_lazy("Enter the last four digits of your phone number."),
+            "invalid": gettext_lazy("Enter the last four digits of your phone number."),
+        },
+    )

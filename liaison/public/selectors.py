@@ -1,0 +1,164 @@
+"""Reads behind the villager's pages: who a QR token points at, where a deputy serves, who is on
+duty. A token that was rotated, or of a deputy who no longer serves, resolves to the stations the
+villager should turn to instead."""
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from deputies.models import Deputy, RetiredDeputyToken, Stationing
+from issues.models import Category
+from stations.models import DutySlot, RetiredStationToken, Station
+
+_MAX_TOKEN = 64
+
+
+@dataclass
+class DeputyPage:
+    deputy: Deputy | None = None
+    stations: list[Station] = field(default_factory=list)
+    next_duty: DutySlot | None = None
+    # Set when the token no longer takes cases: where to send the villager instead.
+    moved_to: list[Station] | None = None
+
+
+@dataclass
+class StationPage:
+    station: Station | None = None
+    deputies: list[Deputy] = field(default_factory=list)
+    duty_deputy: Deputy | None = None
+    moved_to: list[Station] | None = None
+
+
+def _current_stationings(**filters):
+    return (
+        Stationing.objects.current()
+        .filter(station__is_active=True, **filters)
+        .select_related("station")
+        .order_by("-kind", "start_date")
+    )
+
+
+def _stations_to_send_to(deputy: Deputy) -> list[Station]:
+    """The deputy's current stations, else the one they served at last."""
+    stations = [s.station for s in _current_stationings(deputy=deputy)]
+    if stations:
+        return stations
+    last = (
+        Stationing.objects.filter(deputy=deputy, station__is_active=True)
+        .select_related("station")
+        .order_by("-start_date")
+        .first()
+    )
+    return [last.station] if last else []
+
+
+def deputy_page(token: str) -> DeputyPage | None:
+    """What /d/<token>/ shows, or None when the token never existed."""
+    if not token or len(token) > _MAX_TOKEN:
+        return None
+    deputy = Deputy.objects.filter(qr_token=token).first()
+    if deputy is None:
+        retired = RetiredDeputyToken.objects.select_related("deputy").filter(token=token).first()
+        if retired is None:
+            return None
+        return DeputyPage(moved_to=_stations_to_send_to(retired.deputy))
+    if not deputy.is_active:
+        return DeputyPage(moved_to=_stations_to_send_to(deputy))
+    stations = [s.station for s in _current_stationings(deputy=deputy)]
+    if not stations:
+        return DeputyPage(moved_to=_stations_to_send_to(deputy))
+    next_duty = (
+        DutySlot.objects.filter(deputy=deputy, date__gte=timezone.localdate(), station__is_active=True)
+        .select_related("station")
+        .order_by("date", "start_time")
+        .first()
+    )
+    return DeputyPage(deputy=deputy, stations=stations, next_duty=next_duty)
+
+
+def station_page(token: str) -> StationPage | None:
+    """What /s/<token>/ shows, or None when the token never existed."""
+    if not token or len(token) > _MAX_TOKEN:
+        return None
+    station = Station.objects.select_related("region").filter(qr_token=token).first()
+    if station is None:
+        retired = RetiredStationToken.objects.select_related("station").filter(token=token).first()
+        if retired is None:
+            return None
+        return StationPage(moved_to=[retired.station] if retired.station.is_active else [])
+    if not station.is_active:
+        return StationPage(moved_to=[])
+    deputies = [
+        s.deputy
+        for s in Stationing.objects.current()
+        .filter(station=station, deputy__is_active=True)
+        .select_related("deputy")
+        .order_by("-kind", "deputy__name")
+    ]
+    serving = {d.pk: d for d in deputies}
+    duty_deputy = None
+    for slot in DutySlot.objects.filter(station=station, date=timezone.localdate()).order_by("start_time"):
+        if slot.deputy_id in serving:
+            duty_deputy = serving[slot.deputy_id]
+            break
+    return StationPage(station=station, deputies=deputies, duty_deputy=duty_deputy)
+
+
+# The pages behind a QR code are read far more often than deputies, stations, duty slots or
+# categories change: a short cache saves their work on every scan. Sending a case never trusts it
+# (the token and the deputy are read afresh, and issue_submit checks where the deputy serves).
+PAGE_CACHE_SECONDS = 30
+
+
+def _cached(key: str, compute):
+    if len(key) > 200:
+        return compute()
+    found = cache.get(key, _MISSING)
+    if found is _MISSING:
+        found = compute()
+        cache.set(key, found, PAGE_CACHE_SECONDS)
+    return found
+
+
+_MISSING = object()
+
+
+def serving_deputy_id(token: str) -> int | None:
+    """The deputy a form is posted to, read afresh: None when the token is unknown, rotated, or
+    the deputy no longer serves (issue_submit checks their stations)."""
+    if not token or len(token) > _MAX_TOKEN:
+        return None
+    return Deputy.objects.filter(qr_token=token, is_active=True).values_list("pk", flat=True).first()
+
+
+def public_categories() -> list[Category]:
+    return _cached("public:categories", lambda: list(Category.objects.filter(is_active=True).only("pk", "name")))
+
+
+_SHORT_ALPHABET = set("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+
+
+def issue_by_receipt(code: str, phone_last4: str):
+    """The case a villager looks up with the code on their receipt (short code or tracking code)
+    and the last four digits of the phone number they left; None unless both match."""
+    import secrets
+
+    from django.db.models import Q
+
+    from issues.models import Issue
+
+    code = (code or "").strip()
+    if not code or len(code) > _MAX_TOKEN or len(phone_last4 or "") != 4:
+        return None
+    compact = code.upper().replace("-", "").replace(" ", "")
+    query = Q(tracking_code=code)
+    if len(compact) == 8 and set(compact) <= _SHORT_ALPHABET:
+        query |= Q(short_code=f"{compact[:4]}-{compact[4:]}")
+    issue = Issue.objects.filter(query).only("tracking_code", "submitter_phone").first()
+    if issue is None or len(issue.submitter_phone) < 4:
+        return None
+    if not secrets.compare_digest(issue.submitter_phone[-4:], phone_last4):
+        return None
+    return issue

@@ -1,0 +1,42 @@
+"""The public URL namespace `public`: the villager's pages, and the staff's posters, QR images
+and case photos. The two benchmark baselines exist only with LIAISON_BENCH_BASELINES=1."""
+
+import os
+
+from django.urls import path, register_converter
+
+from liaison.public import staff, views
+
+
+class _QrFormat:
+    regex = "png|svg"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(_QrFormat, "qrfmt")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("d/<str:token>/", views.deputy, name="deputy"),
+    path("d/<str:token>/photo/", views.deputy_photo, name="deputy-photo"),
+    path("s/<str:token>/", views.station, name="station"),
+    path("t/<str:tracking_code>/", views.track, name="track"),
+    path("t/<str:tracking_code>/receipt/", views.receipt, name="receipt"),
+    path("t/<str:tracking_code>/photos/<int:attachment_id>/", views.submitter_photo, name="submitter-photo"),
+    path("staff/photos/<int:attachment_id>/", staff.staff_photo, name="staff-photo"),
+    path("posters/deputy/<int:pk>/", staff.deputy_poster, name="deputy-poster"),
+    path("posters/station/<int:pk>/", staff.station_poster, name="station-poster"),
+    path("posters/station/<int:pk>/cards/", staff.station_cards, name="station-cards"),
+    path("qr/deputy/<int:pk>.<qrfmt:fmt>", staff.deputy_qr, name="deputy-qr"),
+    path("qr/station/<int:pk>.<qrfmt:fmt>", staff.station_qr, name="station-qr"),
+]
+
+if os.environ.get("LIAISON_BENCH_BASELINES") == "1":
+    from liaison.public import bench_baselines
+
+    urlpatterns += bench_baselines.urlpatterns
