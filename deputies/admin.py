@@ -1,33 +1,67 @@
+"""Deputies in the admin: everyone sees the deputies of the stations in their scope, read-only;
+superusers edit them. The page shows the deputy's QR code, poster links and "rotate token"."""
+
 from django.contrib import admin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from deputies.models import Deputy, Stationing
-from issues.admin import scope_station_ids
+from issues.permissions import scope_of
+from liaison.admin_qr import QrPageMixin, qr_preview
+from liaison.admin_scope import ScopedAdmin
 
 
 class StationingInline(admin.TabularInline):
     model = Stationing
+    fields = ["station", "kind", "start_date", "end_date"]
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("station")
+
+    # Stationings are edited on the station's page, by that station's staff.
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(Deputy)
-class DeputyAdmin(admin.ModelAdmin):
+class DeputyAdmin(QrPageMixin, ScopedAdmin):
+    qr_kind = "deputy"
     list_display = ["name", "level", "occupation", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["name"]
     inlines = [StationingInline]
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        ids = scope_station_ids(request)
-        return qs if ids is None else qs.filter(stationings__station_id__in=ids).distinct()
+    def scope_queryset(self, request, queryset):
+        current = scope_of(request.user)
+        if current.is_superuser:
+            return queryset
+        serving = Stationing.objects.filter(station_id__in=current.station_ids).values("deputy_id")
+        own = Q(pk=current.deputy_id) if current.deputy_id is not None else Q(pk__in=[])
+        return queryset.filter(Q(pk__in=serving) | own)
 
+    def get_fields(self, request, obj=None):
+        fields = ["name", "level", "occupation", "phone", "photo", "is_active"]
+        if request.user.is_superuser:
+            fields.insert(2, "user")
+        return [*fields, "qr_code"] if obj is not None else fields
 
-@admin.register(Stationing)
-class StationingAdmin(admin.ModelAdmin):
-    list_display = ["deputy", "station", "kind", "start_date", "end_date"]
-    list_filter = ["kind"]
+    def get_readonly_fields(self, request, obj=None):
+        return ["qr_code"]
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("deputy", "station")
-        ids = scope_station_ids(request)
-        return qs if ids is None else qs.filter(station_id__in=ids)
+    def can_rotate(self, request, obj) -> bool:
+        current = scope_of(request.user)
+        if current.is_superuser:
+            return True
+        serving = Stationing.objects.current().filter(deputy=obj, station_id__in=current.staff_station_ids)
+        return serving.exists()
+
+    @admin.display(description=_("QR code"))
+    def qr_code(self, obj):
+        return qr_preview("deputy", obj)

@@ -165,45 +165,24 @@ def issue_submit(
     server-issued token, an API client's Idempotency-Key) a repeated request returns the case
     the first one created, with `replayed` set on it; the same key with different content is
     refused."""
-    from deputies.models import Deputy, Stationing
-    from stations.models import Station
-
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel."), field="channel")
     content = clean_content(content)
     name = clean_name(submitter_name)
     phone = normalize_mobile(submitter_phone)
 
-    deputy = None
-    if deputy_id is not None:
-        deputy = Deputy.objects.filter(pk=deputy_id, is_active=True).first()
-        if deputy is None:
-            raise InvalidInput(_("This deputy does not receive cases any more."), field="deputy")
-        serving = Stationing.objects.current().filter(deputy=deputy, station__is_active=True)
-        if station_id is None:
-            stationing = serving.order_by("-kind", "start_date").first()  # resident before visiting
-            if stationing is None:
-                raise InvalidInput(_("This deputy is not stationed at any station now."), field="deputy")
-            station_id = stationing.station_id
-        elif not serving.filter(station_id=station_id).exists():
-            raise InvalidInput(_("This deputy does not serve at that station."), field="deputy")
-    if station_id is None:
-        raise InvalidInput(_("Choose a station."), field="station")
-    station = Station.objects.filter(pk=station_id, is_active=True).first()
-    if station is None:
-        raise InvalidInput(_("This station does not receive cases any more."), field="station")
+    deputy, station = _addressee(deputy_id, station_id)
     category = None
     if category_id is not None:
         category = Category.objects.filter(pk=category_id, is_active=True).first()
         if category is None:
             raise InvalidInput(_("Unknown category."), field="category")
 
+    # A repeated idempotency key is caught by its unique index at insert time (below), which
+    # costs nothing on the common path of a first submission.
     fingerprint = ""
     if idempotency_key:
         fingerprint = _fingerprint(channel, station.pk, deputy_id, category_id, content, name, phone, len(photos))
-        replay = _replay(idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
     clean = clean_photos(photos)
 
     issue = Issue(
@@ -258,6 +237,32 @@ def issue_submit(
             _delete_files(stored)
             raise
     raise AssertionError("unreachable")
+
+
+def _addressee(deputy_id: int | None, station_id: int | None):
+    """The (deputy, station) a case goes to, in one query on the common path; the error path
+    asks again to say exactly what is wrong."""
+    from deputies.models import Deputy, Stationing
+    from stations.models import Station
+
+    if deputy_id is None:
+        if station_id is None:
+            raise InvalidInput(_("Choose a station."), field="station")
+        station = Station.objects.filter(pk=station_id, is_active=True).first()
+        if station is None:
+            raise InvalidInput(_("This station does not receive cases any more."), field="station")
+        return None, station
+    serving = Stationing.objects.current().filter(deputy_id=deputy_id, deputy__is_active=True, station__is_active=True)
+    if station_id is not None:
+        serving = serving.filter(station_id=station_id)
+    stationing = serving.select_related("deputy", "station").order_by("-kind", "start_date").first()  # resident first
+    if stationing is not None:
+        return stationing.deputy, stationing.station
+    if not Deputy.objects.filter(pk=deputy_id, is_active=True).exists():
+        raise InvalidInput(_("This deputy does not receive cases any more."), field="deputy")
+    if station_id is not None:
+        raise InvalidInput(_("This deputy does not serve at that station."), field="deputy")
+    raise InvalidInput(_("This deputy is not stationed at any station now."), field="deputy")
 
 
 def _fingerprint(*parts) -> str:

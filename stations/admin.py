@@ -1,41 +1,155 @@
-from django.contrib import admin
+"""Stations, their duty roster and the regions in the admin. Everyone sees the stations of their
+scope; only superusers and the station's own staff change a station, its roster and stationings;
+township staff and deputies read."""
 
-from issues.admin import scope_station_ids
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from deputies.models import Deputy, Stationing
+from issues.permissions import scope_of
+from liaison.admin_qr import QrPageMixin, qr_preview
+from liaison.admin_scope import ScopedAdmin, SuperuserOnlyAdmin, editable_station_ids
 from stations.models import DutySlot, Region, StaffMembership, Station
 
 
-@admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "level", "code", "parent"]
-    list_filter = ["level"]
-    search_fields = ["name", "code"]
+def rosterable_deputies(request):
+    """Deputies a user may put on the roster: those stationed at the stations they edit."""
+    deputies = Deputy.objects.filter(is_active=True)
+    ids = editable_station_ids(request)
+    return deputies if ids is None else deputies.filter(stationings__station_id__in=ids).distinct()
+
+
+class StationChildInline(admin.TabularInline):
+    """Rows of a station that only its own staff (and superusers) may change."""
+
+    extra = 0
+
+    def _may_edit(self, request, obj) -> bool:
+        ids = editable_station_ids(request)
+        return ids is None or (obj is not None and obj.pk in ids)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+
+class StationingInline(StationChildInline):
+    model = Stationing
+    fields = ["deputy", "kind", "start_date", "end_date"]
+    verbose_name = _("deputy stationed here")
+    verbose_name_plural = _("deputies stationed here")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "deputy":
+            kwargs["queryset"] = Deputy.objects.filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class DutySlotInline(StationChildInline):
+    model = DutySlot
+    fields = ["date", "start_time", "end_time", "deputy", "note"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("deputy")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "deputy":
+            kwargs["queryset"] = rosterable_deputies(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(QrPageMixin, ScopedAdmin):
+    qr_kind = "station"
+    station_lookup = "pk"
     list_display = ["name", "kind", "region", "address", "is_active"]
     list_filter = ["kind", "is_active"]
+    list_select_related = ["region"]
     search_fields = ["name", "address"]
+    inlines = [StationingInline, DutySlotInline]
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("region")
-        ids = scope_station_ids(request)
-        return qs if ids is None else qs.filter(pk__in=ids)
+    def get_fields(self, request, obj=None):
+        fields = ["name", "kind", "region", "address", "phone", "description", "is_active"]
+        return [*fields, "qr_code"] if obj is not None else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        # Staff keep their station's details up to date but do not move or close it.
+        fixed = [] if request.user.is_superuser else ["kind", "region", "is_active"]
+        return [*fixed, "qr_code"]
+
+    def has_change_permission(self, request, obj=None):
+        ok = super().has_change_permission(request, obj)
+        return ok and (obj is None or self.can_edit_station(request, obj.pk))
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def can_rotate(self, request, obj) -> bool:
+        return self.can_edit_station(request, obj.pk)
+
+    @admin.display(description=_("QR code"))
+    def qr_code(self, obj):
+        return qr_preview("station", obj)
 
 
 @admin.register(DutySlot)
-class DutySlotAdmin(admin.ModelAdmin):
-    list_display = ["date", "station", "deputy", "start_time", "end_time"]
-    list_filter = ["station"]
+class DutySlotAdmin(ScopedAdmin):
+    station_lookup = "station_id"
+    list_display = ["date", "start_time", "end_time", "station", "deputy", "note"]
+    list_filter = [("station", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["station", "deputy"]
     date_hierarchy = "date"
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("station", "deputy")
-        ids = scope_station_ids(request)
-        return qs if ids is None else qs.filter(station_id__in=ids)
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and editable_station_ids(request) != frozenset()
+
+    def has_change_permission(self, request, obj=None):
+        ok = super().has_change_permission(request, obj)
+        return ok and (obj is None or self.can_edit_station(request, obj.station_id))
+
+    def has_delete_permission(self, request, obj=None):
+        ok = super().has_delete_permission(request, obj)
+        return ok and (obj is None or self.can_edit_station(request, obj.station_id))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        ids = editable_station_ids(request)
+        if db_field.name == "station":
+            stations = Station.objects.filter(is_active=True)
+            kwargs["queryset"] = stations if ids is None else stations.filter(pk__in=ids)
+        elif db_field.name == "deputy":
+            kwargs["queryset"] = rosterable_deputies(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Region)
+class RegionAdmin(ScopedAdmin):
+    list_display = ["name", "level", "code", "parent"]
+    list_filter = ["level"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "code"]
+
+    def scope_queryset(self, request, queryset):
+        current = scope_of(request.user)
+        if current.is_superuser:
+            return queryset
+        if not current.township_region_paths:
+            return queryset.none()
+        from django.db.models import Q
+
+        within = Q()
+        for region_path in current.township_region_paths:
+            within |= Q(path__startswith=region_path)
+        return queryset.filter(within)
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(admin.ModelAdmin):
+class StaffMembershipAdmin(SuperuserOnlyAdmin):
     list_display = ["user", "role", "station", "region"]
     list_filter = ["role"]
+    list_select_related = ["user", "station", "region"]
+    autocomplete_fields = ["user"]

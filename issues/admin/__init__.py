@@ -1,0 +1,7 @@
+"""The staff side of cases in Django's admin: triage list, case page with its actions, recording
+a voter's problem, and the reference data (categories, departments)."""
+
+from issues.admin.cases import IssueAdmin
+from issues.admin.reference import CategoryAdmin, DepartmentAdmin
+
+__all__ = ["CategoryAdmin", "DepartmentAdmin", "IssueAdmin"]

@@ -1,0 +1,79 @@
+"""What every admin page of Liaison shares: rows limited to the user's scope, and an object
+outside it answered with a 404 that looks exactly like one that never existed.
+
+The scope itself comes from issues.permissions.scope_of (the one scoping function); the
+ModelAdmins only say which column of their model holds the station."""
+
+from django.contrib import admin
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from issues.permissions import Scope, scope_of
+
+
+def scope(request) -> Scope:
+    return scope_of(request.user)
+
+
+def visible_station_ids(request) -> frozenset[int] | None:
+    """Stations whose rows the user may see; None means all (superusers)."""
+    current = scope(request)
+    return None if current.is_superuser else current.station_ids
+
+
+def editable_station_ids(request) -> frozenset[int] | None:
+    """Stations the user may edit (their duty roster, their stationings); None means all."""
+    current = scope(request)
+    return None if current.is_superuser else current.staff_station_ids
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose rows are limited to the user's stations.
+
+    Subclasses set `station_lookup` (the path from the model to the station id, e.g. "pk" for
+    Station, "station_id" for DutySlot) or override `scope_queryset`. The change, history and
+    delete pages of a row outside the scope raise 404 instead of Django's redirect with
+    "doesn't exist", so that no page confirms that the row exists."""
+
+    station_lookup: str | None = None
+
+    def scope_queryset(self, request, queryset):
+        ids = visible_station_ids(request)
+        if ids is None:
+            return queryset
+        if self.station_lookup is None:
+            return queryset.none()
+        return queryset.filter(**{f"{self.station_lookup}__in": ids})
+
+    def get_queryset(self, request):
+        return self.scope_queryset(request, super().get_queryset(request))
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(_("Not found."))
+
+    def can_edit_station(self, request, station_id) -> bool:
+        ids = editable_station_ids(request)
+        return ids is None or station_id in ids
+
+
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    """Configuration that only superusers touch (accounts, memberships): everyone else gets a
+    403 even if a permission was granted by mistake."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(_("Not found."))
