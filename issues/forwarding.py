@@ -199,8 +199,18 @@ def due_forwardings():
 
 
 def sweep() -> int:
-    """Re-enqueue rows that are due: lost messages, killed workers, an emptied broker."""
-    ids = list(due_forwardings().order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
+    """Re-enqueue rows whose message must have been lost (a killed worker, an emptied broker):
+    due for longer than GOVERNANCE_SWEEP_GRACE_SECONDS, so that rows merely waiting in a busy
+    queue are not enqueued again and again."""
+    now = clock.now()
+    lost = Forwarding.objects.filter(
+        Q(
+            status=Forwarding.Status.PENDING,
+            next_attempt_at__lte=now - timedelta(seconds=settings.GOVERNANCE_SWEEP_GRACE_SECONDS),
+        )
+        | Q(status=Forwarding.Status.SENDING, claimed_until__lt=now)
+    )
+    ids = list(lost.order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
     for forwarding_id in ids:
         enqueue(forwarding_id)
     return len(ids)

@@ -176,6 +176,8 @@ GOVERNANCE_CALLBACK_SECRET = env_str("GOVERNANCE_CALLBACK_SECRET", "dev-callback
 GOVERNANCE_PLATFORM_TIMEOUT = env_float("GOVERNANCE_PLATFORM_TIMEOUT", 5.0, minimum=0.1)
 # How long a worker holds an outbox row before another may take it: longer than one request.
 GOVERNANCE_CLAIM_SECONDS = env_float("GOVERNANCE_CLAIM_SECONDS", 120.0, minimum=1.0)
+# The sweeper re-enqueues a row only once it has been due this long (its message is presumed lost).
+GOVERNANCE_SWEEP_GRACE_SECONDS = env_float("GOVERNANCE_SWEEP_GRACE_SECONDS", 60.0, minimum=0.0)
 GOVERNANCE_MAX_ATTEMPTS = env_int("GOVERNANCE_MAX_ATTEMPTS", 10, minimum=1)
 GOVERNANCE_RETRY_BASE_SECONDS = env_float("GOVERNANCE_RETRY_BASE_SECONDS", 2.0, minimum=0.01)
 GOVERNANCE_RETRY_MAX_SECONDS = env_float("GOVERNANCE_RETRY_MAX_SECONDS", 600.0, minimum=0.01)
@@ -202,6 +204,7 @@ else:
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
         "control_folder": str(CELERY_DATA_DIR / "control"),
+        "polling_interval": 0.2,
         "store_processed": False,
         "visibility_timeout": 3600,
     }
@@ -219,7 +222,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "close-unevaluated-issues": {"task": "issues.tasks.close_unevaluated_issues", "schedule": 15 * 60},
-    "sweep-forwardings": {"task": "issues.tasks.sweep_forwardings", "schedule": env_float("FORWARDING_SWEEP_SECONDS", 15.0, minimum=0.1)},
+    "sweep-forwardings": {
+        "task": "issues.tasks.sweep_forwardings",
+        "schedule": env_float("FORWARDING_SWEEP_SECONDS", 15.0, minimum=0.1),
+    },
     "send-deadline-reminders": {"task": "issues.tasks.send_deadline_reminders", "schedule": 5 * 60},
     "stub-deliver-replies": {
         "task": "governance_stub.tasks.deliver_due",

@@ -51,7 +51,7 @@ class Stack:
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
         self._log_files.append(log)
-        return subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
 
     def start_web(self) -> None:
         self.web = self._spawn(
@@ -114,7 +114,9 @@ class Stack:
         return {"Authorization": f"Bearer {TOKEN}"}
 
     def set_faults(self, **values) -> None:
-        response = requests.put(f"{self.base_url}/governance-stub/api/faults/", json=values, headers=self.auth, timeout=5)
+        response = requests.put(
+            f"{self.base_url}/governance-stub/api/faults/", json=values, headers=self.auth, timeout=5
+        )
         response.raise_for_status()
 
     def stop(self) -> None:
@@ -152,6 +154,7 @@ def make_stack(tmp_path: Path, **extra_env) -> Stack:
         "GOVERNANCE_RETRY_MAX_SECONDS": "2",
         "GOVERNANCE_MAX_ATTEMPTS": "50",
         "GOVERNANCE_CLAIM_SECONDS": "8",
+        "GOVERNANCE_SWEEP_GRACE_SECONDS": "3",
         "FORWARDING_SWEEP_SECONDS": "1",
         "GOVERNANCE_STUB_DELIVERY_SECONDS": "0.5",
         "CELERY_TASK_ALWAYS_EAGER": "0",
