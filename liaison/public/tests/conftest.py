@@ -1,43 +1,21 @@
-"""Fixtures for the villager's pages: the Chinese catalogue of these pages, photos of every kind
+"""Fixtures for the villager's pages: photos of every kind
 a villager (or an attacker) might send, and media files kept out of the source tree."""
 
 import io
-import shutil
 import struct
-import subprocess
 import zlib
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
-PENDING_PO = Path(django_settings.BASE_DIR) / "locale" / "pending" / "villager.po"
-
-
-@pytest.fixture(scope="session")
-def _villager_catalogue(tmp_path_factory):
-    """Until locale/pending/villager.po is merged into the main catalogue, compile it on the side
-    so that these tests see the pages in Chinese, as villagers will."""
-    if not PENDING_PO.exists() or shutil.which("msgfmt") is None:
-        return None
-    root = tmp_path_factory.mktemp("locale")
-    target = root / "zh_Hans" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    subprocess.run(["msgfmt", "-o", str(target / "django.mo"), str(PENDING_PO)], check=True)  # noqa: S603,S607
-    return root
-
 
 @pytest.fixture(autouse=True)
-def _villager_settings(settings, tmp_path, _villager_catalogue):
+def _villager_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CSRF_FAILURE_VIEW = "liaison.public.errors.csrf_failure"
     settings.RATE_LIMITS_ENABLED = True
-    if _villager_catalogue is not None:
-        settings.LOCALE_PATHS = [*settings.LOCALE_PATHS, _villager_catalogue]
 
 
 def zh(msgid: str, **params) -> str:
