@@ -255,7 +255,8 @@ def _addressee(deputy_id: int | None, station_id: int | None):
     serving = Stationing.objects.current().filter(deputy_id=deputy_id, deputy__is_active=True, station__is_active=True)
     if station_id is not None:
         serving = serving.filter(station_id=station_id)
-    stationing = serving.select_related("deputy", "station").order_by("-kind", "start_date").first()  # resident first
+    # "resident" sorts before "visiting": a deputy's own station comes first.
+    stationing = serving.select_related("deputy", "station").order_by("kind", "start_date").first()
     if stationing is not None:
         return stationing.deputy, stationing.station
     if not Deputy.objects.filter(pk=deputy_id, is_active=True).exists():

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "stations",
     "deputies",
     "issues",
+    "activities",
     "governance_stub",
 ]
 

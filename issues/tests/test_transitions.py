@@ -447,3 +447,18 @@ def test_action_on_a_case_that_does_not_exist_is_not_found(world, action):
     with pytest.raises(IssueNotFound):
         services.issue_transition(actor=world.actor("admin"), issue_id=missing, action=action, **params)
     assert IssueEvent.objects.count() == event_total
+
+
+def test_a_case_sent_by_deputy_qr_goes_to_the_deputys_resident_station_not_a_visited_one(world):
+    import datetime
+
+    from deputies.models import Stationing
+
+    Stationing.objects.create(
+        deputy=world.deputy_a,
+        station=world.xiushan_station,
+        kind=Stationing.Kind.VISITING,
+        start_date=datetime.date(2019, 1, 1),
+    )
+    issue = world.submit(deputy=world.deputy_a)
+    assert issue.station == world.railway_point

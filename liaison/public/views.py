@@ -110,11 +110,14 @@ def _deputy_context(page) -> dict:
 
 
 def _station_context(page, notice: str = "") -> dict:
+    from activities.selectors import upcoming_public_events
+
     return {
         "kind": "station",
         "station": page.station,
         "deputies": page.deputies,
         "duty_deputy": page.duty_deputy,
+        "upcoming": upcoming_public_events(page.station, days=60)[:6],
         "notice": notice,
     }
 

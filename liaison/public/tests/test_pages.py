@@ -112,3 +112,17 @@ def test_every_text_of_the_public_templates_has_a_chinese_translation():
         texts |= set(re.findall(r'{% translate "([^"]+)" %}', template.read_text()))
     assert texts
     assert [t for t in sorted(texts) if zh(t) == t] == []
+
+
+def test_station_page_lists_the_next_reception_days(world, client):
+    import datetime
+
+    from django.utils import timezone
+
+    from stations.models import DutySlot
+
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    DutySlot.objects.create(deputy=world.deputy_b, station=world.xiushan_station, date=day)
+    page = client.get(f"/s/{world.xiushan_station.qr_token}/").content.decode()
+    assert f"{day.month}月{day.day}日" in page
+    assert world.deputy_b.name in page

@@ -9,10 +9,12 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from activities.models import Activity, ActivityItem
 from deputies.models import Deputy, Stationing
 from issues import clock
 from issues.models import Category, Department, Evaluation, Issue, IssueEvent, State
 from stations import demo_data
+from stations.demo_activities import seed_activities
 from stations.demo_build import build_world
 from stations.demo_cases import seed_cases
 from stations.models import DutySlot, Region, Station
@@ -55,12 +57,18 @@ class Command(BaseCommand):
         forwarding_logger.addFilter(unqueued)
         try:
             created = seed_cases(world, random.Random(SEED), now)
+            activity_scenarios = seed_activities(world, now)
         finally:
             forwarding_logger.removeFilter(unqueued)
         elapsed = time.monotonic() - started
 
         out = self.stdout
-        out.write(self.style.SUCCESS(f"Demo data ready in {elapsed:.1f} s ({created} new cases)."))
+        out.write(
+            self.style.SUCCESS(
+                f"Demo data ready in {elapsed:.1f} s "
+                f"({created} new cases, {activity_scenarios} new activity scenarios)."
+            )
+        )
         counts = {
             "regions": Region.objects.count(),
             "stations": Station.objects.count(),
@@ -72,6 +80,8 @@ class Command(BaseCommand):
             "cases": Issue.objects.count(),
             "timeline events": IssueEvent.objects.count(),
             "evaluations": Evaluation.objects.count(),
+            "activities": Activity.objects.count(),
+            "activity items": ActivityItem.objects.count(),
         }
         out.write("  " + ", ".join(f"{name}: {n}" for name, n in counts.items()))
         by_state = Counter(Issue.objects.values_list("state", flat=True))
