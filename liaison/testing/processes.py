@@ -92,7 +92,7 @@ class Stack:
                 "--schedule",
                 str(self.logs / "beat-schedule"),
                 "--concurrency",
-                "4",
+                "8",
                 "--pool",
                 "threads",
                 "--loglevel",
