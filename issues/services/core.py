@@ -1,0 +1,98 @@
+"""What every lifecycle service shares: the locked, compare-and-set transition and the timeline
+event it writes. Only modules of this package use it."""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from issues import clock
+from issues.errors import IllegalTransition, IssueNotFound
+from issues.models import (
+    TRANSITIONS,
+    Issue,
+    IssueEvent,
+)
+from issues.permissions import Actor, Role, authorize
+from issues.workdays import add_working_days
+
+ISSUE_FIELDS = [f.attname for f in Issue._meta.concrete_fields if not f.primary_key]
+
+
+def actor_fields(actor: Actor) -> dict:
+    if actor.user is not None:
+        user = actor.user
+        return {"actor_kind": IssueEvent.ActorKind.USER, "actor": user, "actor_label": label_for(user)}
+    kind = {
+        Role.VILLAGER: IssueEvent.ActorKind.VILLAGER,
+        Role.SYSTEM: IssueEvent.ActorKind.SYSTEM,
+        Role.PLATFORM: IssueEvent.ActorKind.PLATFORM,
+    }[actor.role]
+    return {"actor_kind": kind, "actor": None, "actor_label": str(IssueEvent.ActorKind(kind).label)}
+
+
+def label_for(user) -> str:
+    # Chinese names read family name first, without a space: 孙立军, not "立军 孙".
+    first, last = user.first_name.strip(), user.last_name.strip()
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in first + last)
+    name = f"{last}{first}" if chinese else user.get_full_name()
+    return (name or user.get_username())[:100]
+
+
+def reply_deadline(issue: Issue, start: datetime) -> datetime:
+    days = issue.category.reply_working_days if issue.category_id else settings.ISSUE_DEFAULT_REPLY_WORKING_DAYS
+    return add_working_days(start, days)
+
+
+def evaluation_deadline(start: datetime) -> datetime:
+    return start + timedelta(days=settings.ISSUE_EVALUATION_WINDOW_DAYS)
+
+
+def record_event(issue: Issue, *, action: str, from_state: str, actor: Actor, **fields) -> IssueEvent:
+    return IssueEvent.objects.create(
+        issue=issue,
+        action=action,
+        from_state=from_state,
+        to_state=issue.state,
+        round=issue.round,
+        created_at=clock.now(),
+        **actor_fields(actor),
+        **fields,
+    )
+
+
+def locked_transition(
+    *,
+    actor: Actor,
+    issue_id: int,
+    action: str,
+    apply: Callable[[Issue, datetime], dict] | None = None,
+) -> Issue:
+    """Lock the case, check the actor and the state, let `apply` change the case (it returns the
+    event's extra fields), then write the case with compare-and-set and the event, atomically."""
+    with transaction.atomic():
+        try:
+            issue = Issue.objects.select_for_update().get(pk=issue_id)
+        except Issue.DoesNotExist:
+            raise IssueNotFound() from None
+        authorize(actor, action, issue)
+        from_state, from_round = issue.state, issue.round
+        now = clock.now()
+        issue.state = TRANSITIONS[action][from_state]
+        event_fields = apply(issue, now) if apply else {}
+        issue.updated_at = now
+        save_if_unchanged(issue, from_state, from_round)
+        record_event(issue, action=action, from_state=from_state, actor=actor, **event_fields)
+    return issue
+
+
+def save_if_unchanged(issue: Issue, state: str, round_: int) -> None:
+    """Compare-and-set: on databases without row locks (SQLite) this is what lets exactly one of
+    two concurrent transitions win."""
+    updated = Issue.objects.filter(pk=issue.pk, state=state, round=round_).update(
+        **{name: getattr(issue, name) for name in ISSUE_FIELDS}
+    )
+    if updated != 1:
+        raise IllegalTransition(_("Someone else changed this case first. Reload it and try again."))

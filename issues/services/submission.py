@@ -1,0 +1,173 @@
+"""A new case: checked completely before anything is written, idempotent by key."""
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from issues import clock
+from issues.errors import IdempotencyConflict, InvalidInput
+from issues.models import (
+    Action,
+    Attachment,
+    Category,
+    Channel,
+    Issue,
+    SubmissionKey,
+)
+from issues.permissions import VILLAGER, Actor, Role, authorize
+from issues.photos import clean_photos
+from issues.services.core import record_event
+from issues.validators import (
+    clean_content,
+    clean_name,
+    normalize_mobile,
+)
+from issues.workdays import add_working_days
+
+
+def issue_submit(
+    *,
+    actor: Actor = VILLAGER,
+    channel: str,
+    content: str,
+    station_id: int | None = None,
+    deputy_id: int | None = None,
+    category_id: int | None = None,
+    submitter_name: str = "",
+    submitter_phone: str = "",
+    photos: Sequence = (),
+    idempotency_key: str = "",
+    source_ref: str = "",
+) -> Issue:
+    """Create a case addressed to a station (and to a deputy when known).
+
+    Everything is checked before anything is written. With `idempotency_key` (a form's
+    server-issued token, an API client's Idempotency-Key) a repeated request returns the case
+    the first one created, with `replayed` set on it; the same key with different content is
+    refused."""
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), field="channel")
+    content = clean_content(content)
+    name = clean_name(submitter_name)
+    phone = normalize_mobile(submitter_phone)
+
+    deputy, station = _addressee(deputy_id, station_id)
+    category = None
+    if category_id is not None:
+        category = Category.objects.filter(pk=category_id, is_active=True).first()
+        if category is None:
+            raise InvalidInput(_("Unknown category."), field="category")
+
+    # A repeated idempotency key is caught by its unique index at insert time (below), which
+    # costs nothing on the common path of a first submission.
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = _fingerprint(channel, station.pk, deputy_id, category_id, content, name, phone, len(photos))
+    clean = clean_photos(photos)
+
+    issue = Issue(
+        channel=channel,
+        station=station,
+        deputy=deputy,
+        category=category,
+        content=content,
+        submitter_name=name,
+        submitter_phone=phone,
+        source_ref=source_ref,
+    )
+    if actor.role != Role.VILLAGER:
+        authorize(actor, Action.SUBMIT, issue)
+    now = clock.now()
+    issue.created_at = issue.updated_at = now
+    issue.deadline = add_working_days(now, settings.ISSUE_ACCEPT_WORKING_DAYS)
+    for attempt in range(5):
+        stored: list[Attachment] = []
+        try:
+            with transaction.atomic():
+                issue.save(force_insert=True)
+                if idempotency_key:
+                    SubmissionKey.objects.create(key=idempotency_key, fingerprint=fingerprint, issue=issue)
+                for photo in clean:
+                    attachment = Attachment(
+                        issue=issue, size=len(photo.content), width=photo.width, height=photo.height, created_at=now
+                    )
+                    stored.append(attachment)
+                    attachment.image.save("photo.jpg", ContentFile(photo.content), save=True)
+                record_event(issue, action=Action.SUBMIT, from_state="", actor=actor, data={"photos": len(clean)})
+            issue.replayed = False
+            return issue
+        except IntegrityError:
+            _delete_files(stored)
+            if idempotency_key:
+                replay = _replay(idempotency_key, fingerprint)
+                if replay is not None:  # a concurrent request with the same key won
+                    return replay
+            if source_ref and Issue.objects.filter(source_ref=source_ref).exists():
+                raise InvalidInput(_("This case was already recorded."), field="source_ref") from None
+            collided = Issue.objects.filter(
+                Q(short_code=issue.short_code) | Q(tracking_code=issue.tracking_code)
+            ).exists()
+            if not collided or attempt == 4:
+                raise
+            # A short code collided (one in ~10^11): draw new codes and try again.
+            issue.pk = None
+            issue.tracking_code = Issue._meta.get_field("tracking_code").get_default()
+            issue.short_code = Issue._meta.get_field("short_code").get_default()
+        except BaseException:
+            _delete_files(stored)
+            raise
+    raise AssertionError("unreachable")
+
+
+def _addressee(deputy_id: int | None, station_id: int | None):
+    """The (deputy, station) a case goes to, in one query on the common path; the error path
+    asks again to say exactly what is wrong."""
+    from deputies.models import Deputy, Stationing
+    from stations.models import Station
+
+    if deputy_id is None:
+        if station_id is None:
+            raise InvalidInput(_("Choose a station."), field="station")
+        station = Station.objects.filter(pk=station_id, is_active=True).first()
+        if station is None:
+            raise InvalidInput(_("This station does not receive cases any more."), field="station")
+        return None, station
+    serving = Stationing.objects.current().filter(deputy_id=deputy_id, deputy__is_active=True, station__is_active=True)
+    if station_id is not None:
+        serving = serving.filter(station_id=station_id)
+    # "resident" sorts before "visiting": a deputy's own station comes first.
+    stationing = serving.select_related("deputy", "station").order_by("kind", "start_date").first()
+    if stationing is not None:
+        return stationing.deputy, stationing.station
+    if not Deputy.objects.filter(pk=deputy_id, is_active=True).exists():
+        raise InvalidInput(_("This deputy does not receive cases any more."), field="deputy")
+    if station_id is not None:
+        raise InvalidInput(_("This deputy does not serve at that station."), field="deputy")
+    raise InvalidInput(_("This deputy is not stationed at any station now."), field="deputy")
+
+
+def _fingerprint(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def _replay(key: str, fingerprint: str) -> Issue | None:
+    existing = SubmissionKey.objects.select_related("issue").filter(key=key).first()
+    if existing is None:
+        return None
+    if existing.fingerprint != fingerprint:
+        raise IdempotencyConflict()
+    issue = existing.issue
+    issue.replayed = True
+    return issue
+
+
+def _delete_files(attachments: list) -> None:
+    for attachment in attachments:
+        if attachment.image.name:
+            attachment.image.storage.delete(attachment.image.name)
