@@ -2,6 +2,7 @@
 a voter's problem, and the reference data (categories, departments)."""
 
 from issues.admin.cases import IssueAdmin
+from issues.admin.inbox import NotificationAdmin
 from issues.admin.reference import CategoryAdmin, DepartmentAdmin
 
-__all__ = ["CategoryAdmin", "DepartmentAdmin", "IssueAdmin"]
+__all__ = ["CategoryAdmin", "DepartmentAdmin", "IssueAdmin", "NotificationAdmin"]
