@@ -130,6 +130,10 @@ def issue_evaluate(*, issue_id: int, rating: str, comment: str = "", actor: Acto
         if Evaluation.objects.filter(issue=issue, round=issue.round).exists():
             raise IllegalTransition(_("This reply has already been rated."))
         now = clock.now()
+        if issue.deadline is not None and issue.deadline < now:
+            # Past the window the case counts as closed without a rating, whether or not the
+            # scheduled task has got round to closing it yet.
+            raise IllegalTransition(_("The time to rate this reply has passed."))
         Evaluation.objects.create(issue=issue, round=issue.round, rating=rating, comment=comment, created_at=now)
         issue.rating = rating
         issue.updated_at = now

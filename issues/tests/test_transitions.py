@@ -462,3 +462,18 @@ def test_a_case_sent_by_deputy_qr_goes_to_the_deputys_resident_station_not_a_vis
     )
     issue = world.submit(deputy=world.deputy_a)
     assert issue.station == world.railway_point
+
+
+def test_a_villager_cannot_rate_a_reply_after_the_rating_window_even_before_the_sweeper_runs(world):
+    from issues import clock
+    from issues.permissions import Actor
+
+    staff = Actor.of(world.station_staff)
+    issue = world.submit()
+    services.issue_accept(actor=staff, issue_id=issue.pk)
+    services.issue_reply(actor=staff, issue_id=issue.pk, text="已处理。")
+    later = clock.now() + timedelta(days=settings.ISSUE_EVALUATION_WINDOW_DAYS, hours=1)
+    with clock.frozen_at(later), pytest.raises(IllegalTransition):
+        services.issue_evaluate(issue_id=issue.pk, rating="satisfied")
+    issue.refresh_from_db()
+    assert issue.state == State.REPLIED and issue.rating == ""
