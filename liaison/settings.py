@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "stations",
     "deputies",
     "issues",
+    "dashboard",
     "activities",
     "governance_stub",
 ]
@@ -189,6 +190,9 @@ GOVERNANCE_STUB_TIMEOUT_RATE = env_float("GOVERNANCE_STUB_TIMEOUT_RATE", 0.0, ma
 GOVERNANCE_STUB_HANG_SECONDS = env_float("GOVERNANCE_STUB_HANG_SECONDS", 30.0)
 GOVERNANCE_STUB_CALLBACK_MAX_ATTEMPTS = env_int("GOVERNANCE_STUB_CALLBACK_MAX_ATTEMPTS", 20, minimum=1)
 
+# --- Dashboard: figures older than this are computed again (0: always live) -----------------------
+DASHBOARD_SNAPSHOT_MAX_AGE = env_int("DASHBOARD_SNAPSHOT_MAX_AGE", 600, minimum=0)
+
 # --- Notifications (in-portal inbox; the logging sender stands for 浙政钉 and SMS) -----------------
 NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", ["issues.notifications.LoggingSender"])
 REMINDER_DUE_SOON_HOURS = env_int("REMINDER_DUE_SOON_HOURS", 24, minimum=1)
@@ -228,6 +232,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_float("FORWARDING_SWEEP_SECONDS", 15.0, minimum=0.1),
     },
     "send-deadline-reminders": {"task": "issues.tasks.send_deadline_reminders", "schedule": 5 * 60},
+    "refresh-dashboard-snapshots": {"task": "dashboard.tasks.refresh_snapshots", "schedule": 10 * 60},
     "stub-deliver-replies": {
         "task": "governance_stub.tasks.deliver_due",
         "schedule": env_float("GOVERNANCE_STUB_DELIVERY_SECONDS", 5.0, minimum=0.1),

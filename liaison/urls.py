@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/governance/callback/", governance_callback, name="governance-callback"),
     path("api/", include("issues.api.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("", include(("liaison.public.urls", "public"))),
 ]
 

@@ -1,0 +1,34 @@
+"""Keep the common dashboard snapshots fresh: every township watched by township staff, and the
+whole city (a superuser's view), for this month, quarter and year. Scheduled by Celery beat."""
+
+import logging
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from stations.models import StaffMembership
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def refresh_snapshots() -> int:
+    from dashboard.forms import Period
+    from dashboard.views import page_figures
+
+    users = []
+    seen_regions = set()
+    for m in StaffMembership.objects.filter(role=StaffMembership.Role.TOWNSHIP_STAFF).select_related("user"):
+        if m.region_id not in seen_regions and m.user.is_active:
+            seen_regions.add(m.region_id)
+            users.append(m.user)
+    admin = get_user_model().objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if admin is not None:
+        users.append(admin)
+    count = 0
+    for user in users:
+        for period in (Period.MONTH, Period.QUARTER, Period.YEAR):
+            page_figures(user, {"period": period}, refresh=True)
+            count += 1
+    logger.info("Refreshed %d dashboard snapshots.", count)
+    return count

@@ -1,0 +1,178 @@
+"""The dashboard (数据驾驶舱): the page, its print view and its exports. Thin: filters → selector
+→ rendering. Every one of them starts from the same scoped, filtered selection."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from dashboard import exports
+from dashboard.figures import ACTIVITY_CARDS, CARDS, cards
+from dashboard.forms import FilterForm, filters_for
+from dashboard.selectors import STATE_GROUPS, StationRow, dashboard_data, state_group_labels
+from dashboard.snapshots import figures_for, max_age
+from issues import clock
+from issues.permissions import scope_of
+from issues.stats import REPLY_BUCKET_DAYS, figure_cases, issue_stats
+
+
+def _scope_label(request, f) -> str:
+    if f.station:
+        return f.station.name
+    if f.region:
+        return f.region.name
+    scope = scope_of(request.user)
+    if scope.is_superuser:
+        return _("Whole network")
+    if scope.township_region_paths:
+        from stations.models import Region
+
+        ids = [int(p.strip("/").split("/")[-1]) for p in scope.township_region_paths]
+        return "、".join(Region.objects.filter(pk__in=ids).order_by("path").values_list("name", flat=True))
+    return _("My stations")
+
+
+def _bucket_labels() -> list[str]:
+    labels, lower = [], None
+    for days in REPLY_BUCKET_DAYS:
+        labels.append(_("≤ %(n)d d") % {"n": days} if lower is None else _("%(a)d–%(b)d d") % {"a": lower, "b": days})
+        lower = days
+    labels.append(_("> %(n)d d") % {"n": lower})
+    return labels
+
+
+def _chart_data(data: dict) -> dict:
+    groups = state_group_labels()
+    f = data["figures"]
+    return {
+        "weekly": {
+            "labels": [r["label"] for r in data["weekly"]],
+            "series": [
+                {"key": key, "name": groups[key], "data": [r[key] for r in data["weekly"]]} for key, _s in STATE_GROUPS
+            ],
+        },
+        "categories": [{"name": r["name"], "value": r["n"]} for r in data["categories"]],
+        "stations": [{"name": r.name, "value": r.received} for r in data["stations"] if r.received][:15],
+        "reply_time": {
+            "labels": _bucket_labels(),
+            "data": [b["value"] for b in f["reply_time_distribution"]["buckets"]],
+        },
+        "satisfaction": {
+            "labels": [r["label"] for r in data["satisfaction"]],
+            "data": [round(r["rate"] * 100, 1) if r["rate"] is not None else None for r in data["satisfaction"]],
+            "evaluated": [r["evaluated"] for r in data["satisfaction"]],
+        },
+        "labels": {
+            "cases": _("Number of cases"),
+            "satisfaction": _("Satisfaction rate (%)"),
+            "evaluated": _("Cases rated"),
+        },
+    }
+
+
+def _filter_fields(form) -> list[dict]:
+    """The filter form as plain data: Django's widget templates cost a template per option,
+    which is most of the page's time with 200 stations."""
+    fields = []
+    for bound in form:
+        current = bound.value()
+        current = "" if current is None else str(current)
+        field = {"name": bound.name, "label": bound.label, "value": current, "options": None}
+        if hasattr(bound.field, "choices"):
+            field["options"] = [(str(v), str(label), str(v) == current) for v, label in bound.field.choices]
+        fields.append(field)
+    return fields
+
+
+def _activity_cards(activities: dict | None) -> list[dict]:
+    if not activities:
+        return []
+    held = activities["activities_held"]
+    count = {"key": "activities_held", "label": _("Activities held"), "kind": "count", "target": ""}
+    return [{**count, "value": held["total"], "definition": held["definition"]}, *cards(activities, ACTIVITY_CARDS)]
+
+
+def _hydrate(data: dict) -> dict:
+    """A snapshot's plain data back into what the templates read."""
+    figures = data["figures"]
+    for name in ("start", "end", "computed_at"):
+        if isinstance(figures.get(name), str):
+            figures[name] = parse_datetime(figures[name])
+    data["stations"] = [StationRow(**row) for row in data["stations"]]
+    for row in data["overdue"]:
+        if isinstance(row["deadline"], str):
+            row["deadline"] = parse_datetime(row["deadline"])
+    return data
+
+
+def page_figures(user, params, *, refresh: bool = False):
+    """(form, filters, data, computed_at, from_snapshot) for these query parameters."""
+    form = FilterForm(params or None, user=user)
+    if form.is_bound:
+        form.is_valid()
+    f = form.filters()
+    data, computed_at, from_snapshot = figures_for(
+        "page", user, f.key(), lambda: dashboard_data(user, f), refresh=refresh
+    )
+    return form, f, _hydrate(data), computed_at, from_snapshot
+
+
+def _context(request):
+    form, f, data, computed_at, from_snapshot = page_figures(request.user, request.GET)
+    query = request.GET.urlencode()
+    return {
+        "form": form,
+        "filter_fields": _filter_fields(form),
+        "filters": f,
+        "computed_at": computed_at,
+        "from_snapshot": from_snapshot,
+        "refresh_minutes": max(1, max_age() // 60),
+        "scope_label": _scope_label(request, f),
+        "cards": cards(data["figures"], CARDS),
+        "activity_cards": _activity_cards(data["activities"]),
+        "activities": data["activities"],
+        "chart_data": _chart_data(data),
+        "bucket_labels": list(
+            zip(_bucket_labels(), data["figures"]["reply_time_distribution"]["buckets"], strict=True)
+        ),
+        "state_groups": [(key, state_group_labels()[key]) for key, _s in STATE_GROUPS],
+        "query": query,
+        **data,
+    }
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    return render(request, "dashboard/dashboard.html", _context(request))
+
+
+@require_GET
+@login_required
+def dashboard_print(request):
+    return render(request, "dashboard/print.html", {**_context(request), "printing": True})
+
+
+@require_GET
+@login_required
+def export(request, what: str, fmt: str):
+    if what not in ("figures", "cases") or fmt not in ("csv", "xlsx"):
+        raise Http404
+    _form, f = filters_for(request)
+    stamp = f"{f.first_day:%Y%m%d}-{f.last_day:%Y%m%d}"
+    if what == "figures":
+        figures = issue_stats(request.user, **f.stats_kwargs(), extra_figures=True)
+        from dashboard.selectors import activity_figures
+
+        heading = [_("Figures of %(scope)s") % {"scope": _scope_label(request, f)}, f"{f.first_day} – {f.last_day}"]
+        rows = exports.figure_rows(figures, activity_figures(request.user, f), heading)
+        title = _("Figures")
+    else:
+        rows = exports.case_rows(figure_cases(request.user, **f.stats_kwargs()), clock.now())
+        title = _("Cases")
+    filename = f"{what}-{stamp}.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(rows, filename)
+    return exports.xlsx_response(rows, filename, title)
