@@ -200,17 +200,17 @@ def due_forwardings():
 
 def sweep() -> int:
     """Re-enqueue rows whose message must have been lost (a killed worker, an emptied broker):
-    due for longer than GOVERNANCE_SWEEP_GRACE_SECONDS, so that rows merely waiting in a busy
-    queue are not enqueued again and again."""
+    due, or held by a worker, for longer than GOVERNANCE_SWEEP_GRACE_SECONDS, and not re-enqueued
+    within that time already, so that rows merely waiting in a long queue are not copied into it
+    again and again."""
     now = clock.now()
+    grace = now - timedelta(seconds=settings.GOVERNANCE_SWEEP_GRACE_SECONDS)
     lost = Forwarding.objects.filter(
-        Q(
-            status=Forwarding.Status.PENDING,
-            next_attempt_at__lte=now - timedelta(seconds=settings.GOVERNANCE_SWEEP_GRACE_SECONDS),
-        )
+        Q(status=Forwarding.Status.PENDING, next_attempt_at__lte=grace)
         | Q(status=Forwarding.Status.SENDING, claimed_until__lt=now)
-    )
+    ).filter(Q(swept_at__isnull=True) | Q(swept_at__lte=grace))
     ids = list(lost.order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
+    Forwarding.objects.filter(pk__in=ids).update(swept_at=now)
     for forwarding_id in ids:
         enqueue(forwarding_id)
     return len(ids)

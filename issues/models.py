@@ -362,6 +362,9 @@ class Forwarding(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=clock.now)
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # When the sweeper last enqueued the row again: at most once per grace period, so that a
+    # long queue is not flooded with copies of the rows still waiting in it.
+    swept_at = models.DateTimeField(_("last re-enqueued"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     platform_case_id = models.CharField(_("case id on the platform"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), default=clock.now)

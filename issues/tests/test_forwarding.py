@@ -256,3 +256,23 @@ def test_the_stub_never_answers_a_case_twice_automatically(db, settings):
     assert stub.case_answer(case=case, text="first", only_if_handling=True) is not None
     assert stub.case_answer(case=case, text="second", only_if_handling=True) is None
     assert PlatformReply.objects.filter(case=case).count() == 1
+
+
+def test_the_sweeper_enqueues_a_waiting_row_again_at_most_once_per_grace_period(world, settings, monkeypatch):
+    from issues import clock
+
+    settings.GOVERNANCE_SWEEP_GRACE_SECONDS = 60
+    issue = assigned_case(world)
+    sent = []
+    monkeypatch.setattr(forwarding, "enqueue", sent.append)  # the queue, not a worker
+    row = Forwarding.objects.get(issue=issue)
+    Forwarding.objects.filter(pk=row.pk).update(status=Forwarding.Status.PENDING, next_attempt_at=clock.now())
+    assert forwarding.sweep() == 0  # just due: not presumed lost yet
+
+    later = clock.now() + datetime.timedelta(seconds=61)
+    with clock.frozen_at(later):
+        assert forwarding.sweep() == 1
+        assert forwarding.sweep() == 0  # still waiting in the queue: not copied again
+    with clock.frozen_at(later + datetime.timedelta(seconds=61)):
+        assert forwarding.sweep() == 1
+    assert sent == [row.pk, row.pk]
