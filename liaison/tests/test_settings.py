@@ -45,6 +45,22 @@ def test_settings_refuse_to_load_without_a_secret_key_in_production(variables):
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+def test_manage_py_says_plainly_what_is_missing_instead_of_a_traceback():
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr and "DJANGO_DEBUG=1" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("variables", "debug"),
     [({"DJANGO_DEBUG": "1"}, True), ({"DJANGO_SECRET_KEY": SECRET}, False)],
