@@ -1,6 +1,7 @@
 """Settings come from the environment, fail loudly on bad values, and pass Django's deployment
 checks under the variables a production deployment sets."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -153,3 +154,21 @@ def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
     assert env_list("LIAISON_TEST_LIST", []) == ["a.example.cn", "b.example.cn"]
     monkeypatch.setenv("LIAISON_TEST_LIST", "")
     assert env_list("LIAISON_TEST_LIST", ["default"]) == []
+
+
+@pytest.mark.parametrize(("switch", "expected"), [({}, True), ({"DATABASE_PREPARED_STATEMENTS": "0"}, False)])
+def test_postgresql_prepares_repeated_statements_unless_turned_off_for_pgbouncer(switch, expected):
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "liaison.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/liaison",
+        **switch,
+    }
+    code = "from django.conf import settings; o = settings.DATABASES['default'].get('OPTIONS', {}); print(o)"
+    result = subprocess.run(  # noqa: S603 - a fixed command line
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    options = ast.literal_eval(result.stdout.strip())
+    assert options.get("server_side_binding", False) is expected
+    assert ("prepare_threshold" in options) is expected
