@@ -141,17 +141,19 @@ class Issue(models.Model):
     The state, deadlines and round are written only by issues.services.
     """
 
-    tracking_code = models.CharField(
-        _("tracking code"), max_length=32, unique=True, default=new_public_token, editable=False
-    )
-    short_code = models.CharField(_("short code"), max_length=9, unique=True, default=new_short_code, editable=False)
+    # Unique through Meta.constraints: a plain unique index, without the pattern-ops twin that
+    # unique=True adds on PostgreSQL for LIKE queries nobody makes (every index costs each insert).
+    tracking_code = models.CharField(_("tracking code"), max_length=32, default=new_public_token, editable=False)
+    short_code = models.CharField(_("short code"), max_length=9, default=new_short_code, editable=False)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # No single-column indexes: the (station, created_at) and (deputy, state) indexes lead with them.
     station = models.ForeignKey(
-        "stations.Station", verbose_name=_("station"), on_delete=models.PROTECT, related_name="issues"
+        "stations.Station", verbose_name=_("station"), on_delete=models.PROTECT, related_name="issues", db_index=False
     )
     deputy = models.ForeignKey(
         "deputies.Deputy",
         verbose_name=_("deputy"),
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -181,7 +183,7 @@ class Issue(models.Model):
     rating = models.CharField(_("latest rating"), max_length=20, choices=Rating.choices, blank=True, editable=False)
     last_reply_on_time = models.BooleanField(_("replied on time"), null=True, editable=False)
 
-    created_at = models.DateTimeField(_("submitted at"), default=clock.now, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("submitted at"), default=clock.now, editable=False)  # issue_dash_created_cover
     updated_at = models.DateTimeField(_("updated at"), default=clock.now, editable=False)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, editable=False)
     first_assigned_at = models.DateTimeField(_("first assigned at"), null=True, editable=False)
@@ -199,10 +201,11 @@ class Issue(models.Model):
             models.UniqueConstraint(
                 fields=["source_ref"], condition=~models.Q(source_ref=""), name="issue_unique_source_ref"
             ),
+            models.UniqueConstraint(fields=["tracking_code"], name="issue_unique_tracking_code"),
+            models.UniqueConstraint(fields=["short_code"], name="issue_unique_short_code"),
         ]
         indexes = [
             models.Index(fields=["state", "deadline"]),
-            models.Index(fields=["station", "created_at"]),
             models.Index(fields=["deputy", "state"]),
             # Covering indexes for the dashboard's aggregates (see issues/migrations/0004).
             models.Index(
@@ -239,7 +242,9 @@ class IssueEvent(models.Model):
         SYSTEM = "system", _("system")
         PLATFORM = "platform", _("governance platform")
 
-    issue = models.ForeignKey(Issue, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
+    issue = models.ForeignKey(  # indexed by (issue, created_at)
+        Issue, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     from_state = models.CharField(_("from"), max_length=12, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=12, choices=State.choices)
@@ -331,12 +336,14 @@ class SubmissionKey(models.Model):
     """Makes a submission idempotent: the server-issued token of a form, or an API client's
     Idempotency-Key. The same key returns the same case, never a second one."""
 
-    key = models.CharField(_("key"), max_length=100, unique=True)
+    key = models.CharField(_("key"), max_length=100)
     fingerprint = models.CharField(_("request fingerprint"), max_length=64)
     issue = models.OneToOneField(Issue, verbose_name=_("case"), on_delete=models.CASCADE, related_name="submission_key")
     created_at = models.DateTimeField(_("time"), default=clock.now, editable=False)
 
     class Meta:
+        # A constraint, not unique=True: no LIKE index beside it on PostgreSQL.
+        constraints = [models.UniqueConstraint(fields=["key"], name="submissionkey_unique_key")]
         verbose_name = _("submission key")
         verbose_name_plural = _("submission keys")
 

@@ -51,7 +51,14 @@ def evaluation_deadline(start: datetime) -> datetime:
 
 
 def record_event(issue: Issue, *, action: str, from_state: str, actor: Actor, **fields) -> IssueEvent:
-    return IssueEvent.objects.create(
+    event = new_event(issue, action=action, from_state=from_state, actor=actor, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def new_event(issue: Issue, *, action: str, from_state: str, actor: Actor, **fields) -> IssueEvent:
+    """The timeline event of a transition, not yet saved."""
+    return IssueEvent(
         issue=issue,
         action=action,
         from_state=from_state,

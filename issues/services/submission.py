@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -22,13 +22,14 @@ from issues.models import (
 )
 from issues.permissions import VILLAGER, Actor, Role, authorize
 from issues.photos import clean_photos
-from issues.services.core import record_event
+from issues.services.core import new_event
 from issues.validators import (
     clean_content,
     clean_name,
     normalize_mobile,
 )
 from issues.workdays import add_working_days
+from liaison.db import Lookup, insert_together
 
 
 def issue_submit(
@@ -38,6 +39,7 @@ def issue_submit(
     content: str,
     station_id: int | None = None,
     deputy_id: int | None = None,
+    deputy_token: str = "",
     category_id: int | None = None,
     submitter_name: str = "",
     submitter_phone: str = "",
@@ -45,7 +47,8 @@ def issue_submit(
     idempotency_key: str = "",
     source_ref: str = "",
 ) -> Issue:
-    """Create a case addressed to a station (and to a deputy when known).
+    """Create a case addressed to a station (and to a deputy when known, by id or by the token of
+    the QR code a villager scanned).
 
     Everything is checked before anything is written. With `idempotency_key` (a form's
     server-issued token, an API client's Idempotency-Key) a repeated request returns the case
@@ -57,25 +60,29 @@ def issue_submit(
     name = clean_name(submitter_name)
     phone = normalize_mobile(submitter_phone)
 
-    deputy, station = _addressee(deputy_id, station_id)
-    category = None
-    if category_id is not None:
-        category = Category.objects.filter(pk=category_id, is_active=True).first()
-        if category is None:
-            raise InvalidInput(_("Unknown category."), field="category")
+    # The villager's path finds where the deputy serves in the insert statement itself (one
+    # round trip: see liaison.db.insert_together); staff are checked against the station first.
+    lookup = _addressee(actor, deputy_id, station_id, deputy_token)
+    if lookup is not None and actor.role != Role.VILLAGER:
+        deputy_id, station_id = _resolved(lookup, deputy_id, station_id, deputy_token)
+        lookup = None
+    if category_id is not None and not Category.objects.filter(pk=category_id, is_active=True).exists():
+        raise InvalidInput(_("Unknown category."), field="category")
 
     # A repeated idempotency key is caught by its unique index at insert time (below), which
     # costs nothing on the common path of a first submission.
     fingerprint = ""
     if idempotency_key:
-        fingerprint = _fingerprint(channel, station.pk, deputy_id, category_id, content, name, phone, len(photos))
+        fingerprint = _fingerprint(
+            channel, station_id, deputy_id, deputy_token, category_id, content, name, phone, len(photos)
+        )
     clean = clean_photos(photos)
 
     issue = Issue(
         channel=channel,
-        station=station,
-        deputy=deputy,
-        category=category,
+        station_id=station_id,
+        deputy_id=deputy_id,
+        category_id=category_id,
         content=content,
         submitter_name=name,
         submitter_phone=phone,
@@ -89,17 +96,21 @@ def issue_submit(
     for attempt in range(5):
         stored: list[Attachment] = []
         try:
-            with transaction.atomic():
-                issue.save(force_insert=True)
-                if idempotency_key:
-                    SubmissionKey.objects.create(key=idempotency_key, fingerprint=fingerprint, issue=issue)
-                for photo in clean:
-                    attachment = Attachment(
-                        issue=issue, size=len(photo.content), width=photo.width, height=photo.height, created_at=now
-                    )
-                    stored.append(attachment)
-                    attachment.image.save("photo.jpg", ContentFile(photo.content), save=True)
-                record_event(issue, action=Action.SUBMIT, from_state="", actor=actor, data={"photos": len(clean)})
+            for photo in clean:  # files first: their names go into the rows
+                attachment = Attachment(size=len(photo.content), width=photo.width, height=photo.height, created_at=now)
+                stored.append(attachment)
+                attachment.image.save("photo.jpg", ContentFile(photo.content), save=False)
+            rows = [new_event(issue, action=Action.SUBMIT, from_state="", actor=actor, data={"photos": len(clean)})]
+            if idempotency_key:
+                rows.append(SubmissionKey(key=idempotency_key, fingerprint=fingerprint, created_at=now))
+            # The case, its first timeline event, its key and its photos: one statement on
+            # PostgreSQL. These models have no save() logic or signals for insert_together to skip.
+            if not insert_together(issue, rows + stored, lookup=lookup):
+                replay = _replay(idempotency_key, fingerprint) if idempotency_key else None
+                if replay is not None:  # sent before the deputy stopped serving
+                    _delete_files(stored)
+                    return replay
+                _resolved(lookup, deputy_id, station_id, deputy_token)  # raises what is wrong
             issue.replayed = False
             return issue
         except IntegrityError:
@@ -117,6 +128,7 @@ def issue_submit(
                 raise
             # A short code collided (one in ~10^11): draw new codes and try again.
             issue.pk = None
+            issue._state.adding = True
             issue.tracking_code = Issue._meta.get_field("tracking_code").get_default()
             issue.short_code = Issue._meta.get_field("short_code").get_default()
         except BaseException:
@@ -125,27 +137,32 @@ def issue_submit(
     raise AssertionError("unreachable")
 
 
-def _addressee(deputy_id: int | None, station_id: int | None):
-    """The (deputy, station) a case goes to, in one query on the common path; the error path
-    asks again to say exactly what is wrong."""
-    from deputies.models import Deputy, Stationing
+def _addressee(actor: Actor, deputy_id: int | None, station_id: int | None, deputy_token: str) -> Lookup | None:
+    """Where a case goes: a station alone is checked here; a deputy (by id or QR token) becomes
+    the Lookup of where they serve, at `station_id` when given."""
+    from deputies.selectors import serving_post_lookup
     from stations.models import Station
 
-    if deputy_id is None:
-        if station_id is None:
-            raise InvalidInput(_("Choose a station."), field="station")
-        station = Station.objects.filter(pk=station_id, is_active=True).first()
-        if station is None:
-            raise InvalidInput(_("This station does not receive cases any more."), field="station")
-        return None, station
-    serving = Stationing.objects.current().filter(deputy_id=deputy_id, deputy__is_active=True, station__is_active=True)
-    if station_id is not None:
-        serving = serving.filter(station_id=station_id)
-    # "resident" sorts before "visiting": a deputy's own station comes first.
-    stationing = serving.select_related("deputy", "station").order_by("kind", "start_date").first()
-    if stationing is not None:
-        return stationing.deputy, stationing.station
-    if not Deputy.objects.filter(pk=deputy_id, is_active=True).exists():
+    if deputy_id is not None or deputy_token:
+        return serving_post_lookup(deputy_id=deputy_id, token=deputy_token, station_id=station_id)
+    if station_id is None:
+        raise InvalidInput(_("Choose a station."), field="station")
+    if not Station.objects.filter(pk=station_id, is_active=True).exists():
+        raise InvalidInput(_("This station does not receive cases any more."), field="station")
+    return None
+
+
+def _resolved(lookup: Lookup, deputy_id: int | None, station_id: int | None, deputy_token: str) -> tuple[int, int]:
+    """Run `lookup`: the (deputy id, station id), or the InvalidInput that says what is wrong."""
+    from deputies.models import Deputy
+
+    with connection.cursor() as cursor:
+        cursor.execute(lookup.sql, lookup.params)
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0], row[1]
+    named = {"pk": deputy_id} if deputy_id is not None else {"qr_token": deputy_token}
+    if not Deputy.objects.filter(**named, is_active=True).exists():
         raise InvalidInput(_("This deputy does not receive cases any more."), field="deputy")
     if station_id is not None:
         raise InvalidInput(_("This deputy does not serve at that station."), field="deputy")

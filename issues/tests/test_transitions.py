@@ -6,9 +6,21 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
+from deputies.models import Deputy
 from issues import services
 from issues.errors import ActionForbidden, IllegalTransition, InvalidInput, IssueNotFound
-from issues.models import TRANSITIONS, Action, Department, Evaluation, Issue, IssueEvent, Rating, State
+from issues.models import (
+    TRANSITIONS,
+    Action,
+    Channel,
+    Department,
+    Evaluation,
+    Issue,
+    IssueEvent,
+    Rating,
+    State,
+    SubmissionKey,
+)
 from issues.permissions import PLATFORM, SYSTEM, VILLAGER
 from issues.tests.lifecycle import (
     EVALUATION_COMMENT,
@@ -477,3 +489,25 @@ def test_a_villager_cannot_rate_a_reply_after_the_rating_window_even_before_the_
         services.issue_evaluate(issue_id=issue.pk, rating="satisfied")
     issue.refresh_from_db()
     assert issue.state == State.REPLIED and issue.rating == ""
+
+
+def test_a_form_sent_by_qr_code_after_the_deputy_stopped_serving_writes_nothing(world):
+    deputy = world.deputy_a
+    Deputy.objects.filter(pk=deputy.pk).update(is_active=False)
+
+    with pytest.raises(InvalidInput) as refused:
+        services.issue_submit(channel=Channel.DEPUTY_QR, content="村口路灯坏了三天。", deputy_token=deputy.qr_token)
+
+    assert refused.value.field == "deputy"
+    assert not Issue.objects.exists() and not IssueEvent.objects.exists() and not SubmissionKey.objects.exists()
+
+
+def test_a_form_sent_again_after_the_deputy_stopped_serving_returns_the_first_case(world):
+    sent = {"channel": Channel.DEPUTY_QR, "content": "村口路灯坏了三天。", "deputy_token": world.deputy_a.qr_token}
+    first = services.issue_submit(**sent, idempotency_key="form:n1")
+    Deputy.objects.filter(pk=world.deputy_a.pk).update(is_active=False)
+
+    again = services.issue_submit(**sent, idempotency_key="form:n1")
+
+    assert (again.pk, again.replayed) == (first.pk, True)
+    assert Issue.objects.count() == 1

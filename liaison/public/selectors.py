@@ -125,14 +125,6 @@ def _cached(key: str, compute):
 _MISSING = object()
 
 
-def serving_deputy_id(token: str) -> int | None:
-    """The deputy a form is posted to, read afresh: None when the token is unknown, rotated, or
-    the deputy no longer serves (issue_submit checks their stations)."""
-    if not token or len(token) > _MAX_TOKEN:
-        return None
-    return Deputy.objects.filter(qr_token=token, is_active=True).values_list("pk", flat=True).first()
-
-
 def public_categories() -> list[Category]:
     return _cached("public:categories", lambda: list(Category.objects.filter(is_active=True).only("pk", "name")))
 

@@ -27,7 +27,6 @@ from liaison.public.selectors import (
     deputy_page,
     issue_by_receipt,
     public_categories,
-    serving_deputy_id,
     station_page,
 )
 from liaison.ratelimit import client_ip, hit
@@ -53,14 +52,12 @@ STATE_TEXT = {
 def deputy(request, token: str):
     form = None
     if request.method == "POST":
-        deputy_id = serving_deputy_id(token)  # read afresh: sending never trusts the page cache
-        if deputy_id is not None:
-            outcome = _send(
-                request, channel=Channel.DEPUTY_QR, deputy_id=deputy_id, station_id=None, rate_key=f"d:{token}"
-            )
-            if isinstance(outcome, HttpResponse):
-                return outcome
-            form = outcome
+        # issue_submit reads the token afresh (sending never trusts the page cache) and refuses
+        # a code that no longer takes cases; the page below then says where to turn instead.
+        outcome = _send(request, channel=Channel.DEPUTY_QR, deputy_token=token, rate_key=f"d:{token}")
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        form = outcome
         page = deputy_page(token)
     else:
         hit("page_ip", client_ip(request))
@@ -147,7 +144,7 @@ def _station_url(station) -> str:
     return reverse("public:station", args=[station.qr_token])
 
 
-def _send(request, *, channel, station_id, deputy_id, rate_key):
+def _send(request, *, channel, rate_key, station_id=None, deputy_id=None, deputy_token=""):
     """Send the posted form: the redirect to the receipt, a refusal, or the form with its errors."""
     hit("submit_ip", client_ip(request))
     hit("submit_code", rate_key)
@@ -167,6 +164,7 @@ def _send(request, *, channel, station_id, deputy_id, rate_key):
                 content=data["content"],
                 station_id=station_id,
                 deputy_id=deputy_id,
+                deputy_token=deputy_token,
                 category_id=data["category"],
                 submitter_name=data["name"],
                 submitter_phone=data["phone"],

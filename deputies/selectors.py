@@ -1,0 +1,38 @@
+"""Reads about where deputies serve."""
+
+from django.db import connection
+from django.utils import timezone
+
+from deputies.models import Deputy, Stationing
+from liaison.db import Lookup
+from stations.models import Station
+
+
+def serving_post_lookup(*, deputy_id: int | None = None, token: str = "", station_id: int | None = None) -> Lookup:
+    """The query for (deputy_id, station_id) of where a serving deputy — named by id or by QR
+    token — takes cases today: their resident station before a visiting one, the earliest
+    stationing first; only at `station_id` when it is given. No row when the deputy does not
+    serve there (or at all).
+
+    As a Lookup, so that issue_submit can address and insert a case in one statement: every
+    villager's submission runs it, and the ORM spends three times the database's time compiling
+    the join (see bench/villager_bench.py)."""
+    if deputy_id is None and not token:
+        raise TypeError("serving_post_lookup needs a deputy id or a token")
+    q = connection.ops.quote_name
+    stationing, deputy, station = Stationing._meta.db_table, Deputy._meta.db_table, Station._meta.db_table
+    today = timezone.localdate()
+    where = ["d.id = %s" if deputy_id is not None else "d.qr_token = %s"]
+    params: list = [deputy_id if deputy_id is not None else token]
+    if station_id is not None:
+        where.append("s.station_id = %s")
+        params.append(station_id)
+    where.append("d.is_active AND t.is_active AND s.start_date <= %s AND (s.end_date IS NULL OR s.end_date >= %s)")
+    params += [today, today]
+    sql = (
+        f"SELECT s.deputy_id, s.station_id FROM {q(stationing)} s"  # noqa: S608 (names from _meta)
+        f" JOIN {q(deputy)} d ON d.id = s.deputy_id JOIN {q(station)} t ON t.id = s.station_id"
+        f" WHERE {' AND '.join(where)}"
+        " ORDER BY s.kind, s.start_date, s.id LIMIT 1"  # "resident" sorts before "visiting"
+    )
+    return Lookup(sql, params, ("deputy_id", "station_id"))

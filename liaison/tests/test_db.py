@@ -1,0 +1,87 @@
+"""insert_together: a row and the rows pointing at it, written as one unit (one statement on
+PostgreSQL, a transaction on SQLite), or not at all."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from deputies.selectors import serving_post_lookup
+from issues.models import Channel, Issue, IssueEvent, SubmissionKey
+from liaison.db import Lookup, insert_together
+from liaison.testing.services import require_postgres
+
+pytestmark = pytest.mark.django_db
+
+
+def new_case(world, **fields) -> Issue:
+    fields.setdefault("station_id", world.railway_point.pk)
+    return Issue(channel=Channel.STATION_QR, content="渡口候船亭屋顶漏雨。", **fields)
+
+
+def first_event(issue: Issue) -> IssueEvent:
+    return IssueEvent(issue=issue, action="submit", from_state="", to_state="submitted", round=1, actor_kind="villager")
+
+
+def test_a_row_and_the_rows_pointing_at_it_are_written_together_with_their_keys(world):
+    issue = new_case(world)
+    event, key = first_event(issue), SubmissionKey(key="form:abc", fingerprint="f" * 64)
+
+    assert insert_together(issue, [event, key]) is True
+
+    stored = Issue.objects.get(pk=issue.pk)
+    assert stored.tracking_code == issue.tracking_code and stored.content == "渡口候船亭屋顶漏雨。"
+    assert IssueEvent.objects.get(pk=event.pk).issue_id == issue.pk
+    assert SubmissionKey.objects.get(pk=key.pk).issue_id == issue.pk
+    assert not issue._state.adding and event.issue is issue
+    issue.content = "changed"
+    issue.save()  # saved instances update as usual
+    assert Issue.objects.get(pk=issue.pk).content == "changed"
+
+
+def test_a_lookup_fills_the_fields_it_names(world):
+    issue = new_case(world, station_id=None)
+    lookup = serving_post_lookup(token=world.deputy_a.qr_token)
+
+    assert insert_together(issue, [first_event(issue)], lookup=lookup) is True
+
+    assert (issue.deputy_id, issue.station_id) == (world.deputy_a.pk, world.railway_point.pk)
+    assert Issue.objects.filter(pk=issue.pk, deputy=world.deputy_a, station=world.railway_point).exists()
+
+
+def test_a_lookup_that_finds_no_row_writes_nothing(world):
+    issue = new_case(world, station_id=None)
+    sql = "SELECT id, id FROM deputies_deputy WHERE qr_token = %s"
+    nobody = Lookup(sql, ["no-such-token"], ("deputy_id", "station_id"))
+
+    assert insert_together(issue, [first_event(issue)], lookup=nobody) is False
+
+    assert issue.pk is None
+    assert not Issue.objects.exists() and not IssueEvent.objects.exists()
+
+
+def test_a_unique_violation_writes_nothing_and_leaves_the_callers_transaction_usable(world):
+    first = new_case(world)
+    insert_together(first, [SubmissionKey(key="form:same", fingerprint="a" * 64)])
+    with transaction.atomic():
+        second = new_case(world)
+        with pytest.raises(IntegrityError):
+            insert_together(second, [first_event(second), SubmissionKey(key="form:same", fingerprint="b" * 64)])
+        # The caller goes on in its transaction, which the failed insert did not break.
+        assert Issue.objects.count() == 1
+    assert list(Issue.objects.values_list("pk", flat=True)) == [first.pk]
+    assert not IssueEvent.objects.exists()
+
+
+def test_on_postgresql_the_whole_write_is_one_statement(world):
+    require_postgres()  # SQLite writes the same rows in a transaction
+    issue = new_case(world, station_id=None)
+    with CaptureQueriesContext(connection) as queries:
+        insert_together(
+            issue,
+            [first_event(issue), SubmissionKey(key="form:one", fingerprint="c" * 64)],
+            lookup=serving_post_lookup(deputy_id=world.deputy_a.pk),
+        )
+    # Inside the test's transaction it is wrapped in a savepoint; in a request it runs alone.
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1 and statements[0].startswith("WITH ")
+    assert IssueEvent.objects.filter(issue=issue).count() == 1
