@@ -3,6 +3,7 @@ stub mounted) and a Celery worker with beat, both on the test's PostgreSQL datab
 
 Tests using these need `transactional_db` (the processes only see committed rows)."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -40,7 +41,9 @@ class Stack:
     port: int
     env: dict
     logs: Path
+    stub_port: int = 0
     web: subprocess.Popen | None = None
+    stub: subprocess.Popen | None = None
     worker: subprocess.Popen | None = None
     _log_files: list = field(default_factory=list)
 
@@ -48,19 +51,35 @@ class Stack:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def stub_url(self) -> str:
+        return f"http://127.0.0.1:{self.stub_port}/governance-stub/"
+
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
         self._log_files.append(log)
-        return subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        # A session of its own, so that stopping or killing it reaches its children too (the
+        # worker's embedded beat, gunicorn's workers) and none outlives the test as an orphan.
+        return subprocess.Popen(  # noqa: S603
+            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def start_web(self) -> None:
-        self.web = self._spawn(
-            "web",
+        self.web = self._gunicorn("web", self.port)
+
+    def start_stub(self) -> None:
+        """The platform stub as its own gunicorn process, as a real platform would be: the
+        portal then reaches it only at stub_url (set GOVERNANCE_PLATFORM_URL to it)."""
+        self.stub = self._gunicorn("stub", self.stub_port)
+
+    def _gunicorn(self, name: str, port: int) -> subprocess.Popen:
+        process = self._spawn(
+            name,
             [
                 str(VENV_BIN / "gunicorn"),
                 "liaison.wsgi",
                 "--bind",
-                f"127.0.0.1:{self.port}",
+                f"127.0.0.1:{port}",
                 "--worker-class",
                 "gthread",
                 "--workers",
@@ -74,13 +93,13 @@ class Stack:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                requests.get(f"{self.base_url}/governance-stub/api/faults/", timeout=1, headers=self.auth)
-                return
+                requests.get(f"http://127.0.0.1:{port}/governance-stub/api/faults/", timeout=1, headers=self.auth)
+                return process
             except requests.RequestException:
                 time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not start; see {self.logs / 'web.log'}")
+        raise RuntimeError(f"gunicorn did not start; see {self.logs / (name + '.log')}")
 
-    def start_worker(self) -> None:
+    def start_worker(self, *, pool: str = "threads", concurrency: int = 8) -> None:
         self.worker = self._spawn(
             "worker",
             [
@@ -92,9 +111,9 @@ class Stack:
                 "--schedule",
                 str(self.logs / "beat-schedule"),
                 "--concurrency",
-                "8",
+                str(concurrency),
                 "--pool",
-                "threads",
+                pool,
                 "--loglevel",
                 "INFO",
                 "--without-gossip",
@@ -104,9 +123,9 @@ class Stack:
         time.sleep(1.0)
 
     def kill_worker(self) -> None:
-        """SIGKILL, as an OOM killer or a pulled plug would."""
-        if self.worker and self.worker.poll() is None:
-            self.worker.send_signal(signal.SIGKILL)
+        """SIGKILL to the worker and its beat, as a pulled plug would."""
+        if self.worker:
+            _signal_group(self.worker, signal.SIGKILL)
             self.worker.wait(10)
 
     @property
@@ -120,21 +139,46 @@ class Stack:
         response.raise_for_status()
 
     def stop(self) -> None:
-        for process in (self.worker, self.web):
-            if process and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
+        for process in (self.worker, self.web, self.stub):
+            if process is None:
+                continue
+            _signal_group(process, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(10)
+            _signal_group(process, signal.SIGKILL)  # whatever of the group is still there
+            process.wait(5)
+        _wait_for_their_sessions_to_end()
         for log in self._log_files:
             log.close()
 
 
-def make_stack(tmp_path: Path, **extra_env) -> Stack:
-    port = free_port()
+def _wait_for_their_sessions_to_end(timeout: float = 5) -> None:
+    """PostgreSQL ends a dead process's backends a moment later; wait, so that the test database
+    can be dropped at the end of the run without "being accessed by other users"."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.1)
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
+        os.killpg(process.pid, signum)
+
+
+def make_stack(tmp_path: Path, *, separate_stub: bool = False, **extra_env) -> Stack:
+    """With `separate_stub`, the portal reaches the platform stub in its own process (start it
+    with start_stub); otherwise at the stub mounted in the portal."""
+    port, stub_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
+    platform = f"http://127.0.0.1:{stub_port if separate_stub else port}/governance-stub/"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "liaison.settings",
@@ -145,7 +189,7 @@ def make_stack(tmp_path: Path, **extra_env) -> Stack:
         "DJANGO_HTTPS": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PUBLIC_BASE_URL": base,
-        "GOVERNANCE_PLATFORM_URL": f"{base}/governance-stub/",
+        "GOVERNANCE_PLATFORM_URL": platform,
         "GOVERNANCE_PLATFORM_TOKEN": TOKEN,
         "GOVERNANCE_CALLBACK_SECRET": SECRET,
         "GOVERNANCE_PLATFORM_TIMEOUT": "1.5",
@@ -161,4 +205,4 @@ def make_stack(tmp_path: Path, **extra_env) -> Stack:
         "LOG_LEVEL": "WARNING",
         **{k: str(v) for k, v in extra_env.items()},
     }
-    return Stack(port=port, env=env, logs=tmp_path)
+    return Stack(port=port, env=env, logs=tmp_path, stub_port=stub_port)
