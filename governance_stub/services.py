@@ -46,12 +46,12 @@ def route(category: str) -> str:
     return rule.department if rule else DEFAULT_DEPARTMENT
 
 
-def case_create(*, key: str, data: dict) -> tuple[PlatformCase, bool]:
+def case_create(*, key: str, data: dict, faults: FaultSettings | None = None) -> tuple[PlatformCase, bool]:
     """The same key always gives the same case: (case, created)."""
     existing = PlatformCase.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing, False
-    faults = current_faults()
+    faults = faults or current_faults()
     now = timezone.now()
     auto = faults.auto_reply_seconds or 0
     try:

@@ -40,6 +40,7 @@ def platform_api(view):
             return _error(503, "injected failure")
         if faults.latency_seconds:
             time.sleep(faults.latency_seconds)
+        request.platform_faults = faults  # read once per request
         response = view(request, *args, **kwargs)
         if faults.timeout_rate and random.random() < faults.timeout_rate:  # noqa: S311
             time.sleep(settings.GOVERNANCE_STUB_HANG_SECONDS)
@@ -48,7 +49,7 @@ def platform_api(view):
     return wrapper
 
 
-def _case_json(case: PlatformCase) -> dict:
+def _case_json(case: PlatformCase, *, new: bool = False) -> dict:
     return {
         "id": case.pk,
         "reference": case.reference,
@@ -59,7 +60,7 @@ def _case_json(case: PlatformCase) -> dict:
         "received_at": case.received_at.isoformat(),
         "replies": [
             {"reply_id": str(r.reply_id), "text": r.text, "delivered": r.delivered_at is not None}
-            for r in case.replies.all()
+            for r in ([] if new else case.replies.all())  # a case just created has none
         ],
     }
 
@@ -81,8 +82,8 @@ def cases(request):
             raise ValueError
     except (ValueError, AttributeError):
         return _error(400, "title, content and callback_url are required")
-    case, created = services.case_create(key=key, data=data)
-    return JsonResponse(_case_json(case), status=201 if created else 200)
+    case, created = services.case_create(key=key, data=data, faults=request.platform_faults)
+    return JsonResponse(_case_json(case, new=created), status=201 if created else 200)
 
 
 @platform_api

@@ -53,11 +53,16 @@ class Region(models.Model):
 
     @property
     def full_name(self) -> str:
-        names, node = [], self
-        while node is not None:
-            names.append(node.name)
-            node = node.parent
-        return "".join(reversed(names))
+        """The names from the top down (舟山市定海区白泉镇潮面村), in one query through `path`."""
+        ids = [int(part) for part in self.path.strip("/").split("/") if part.isdigit()]
+        if self.pk is None or not ids or ids[-1] != self.pk:  # not saved yet: walk the parents
+            names, node = [], self
+            while node is not None:
+                names.append(node.name)
+                node = node.parent
+            return "".join(reversed(names))
+        names = dict(Region.objects.filter(pk__in=ids[:-1]).values_list("pk", "name"))
+        return "".join(names.get(pk, "") for pk in ids[:-1]) + self.name
 
 
 class Station(models.Model):
