@@ -1,12 +1,14 @@
 """Forwarding benchmark: how fast an assigned case reaches the governance platform.
 
-One Celery worker on Redis and the portal (with the platform stub) under gunicorn, both real
-processes on PostgreSQL. The script assigns 1,000 cases at a steady 50 cases/s, then 1,000 as
-fast as it can, and prints, for each run, the time from the assignment's commit to the
-platform's acknowledgement (p50/p95/p99/max) and the delivered cases per second.
+One Celery worker on Redis, the portal under gunicorn, and the platform stub as its own
+gunicorn process, all real processes on PostgreSQL. The script assigns 1,000 cases at a steady
+50 cases/s, then 1,000 as fast as it can, and prints, for each run, the time from the
+assignment's commit to the platform's acknowledgement (p50/p95/p99/max) and the delivered cases
+per second.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/liaison_bench_fwd \\
-    REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python bench/forwarding_bench.py [--cases 1000] [--rate 50]
+    REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python bench/forwarding_bench.py [--cases 1000] [--rate 50] \\
+        [--pool threads|prefork|solo] [--concurrency 8]
 
 The database named in DATABASE_URL is dropped and created again: point it at a scratch one.
 """
@@ -45,6 +47,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=50.0, help="cases per second in the steady run")
+    parser.add_argument("--pool", default="threads", choices=["threads", "prefork", "solo"], help="the worker's pool")
+    parser.add_argument("--concurrency", type=int, default=8, help="the worker's threads or processes")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres") or not os.environ.get("REDIS_URL"):
@@ -57,7 +61,6 @@ def main() -> None:
     import redis
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
 
     from issues.models import Forwarding
     from issues.permissions import Actor
@@ -87,6 +90,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as logs:
         stack = make_stack(
             Path(logs),
+            separate_stub=True,
             GOVERNANCE_STUB_AUTO_REPLY_SECONDS="0",
             GOVERNANCE_PLATFORM_TIMEOUT="5",
             DATABASE_CONN_MAX_AGE="600",
@@ -95,7 +99,8 @@ def main() -> None:
             FORWARDING_SWEEP_SECONDS="15",
         )
         stack.start_web()
-        stack.start_worker()
+        stack.start_stub()
+        stack.start_worker(pool=args.pool, concurrency=args.concurrency)
         try:
             for label, ids, rate in (
                 (f"steady {args.rate:g} cases/s", steady_ids, args.rate),
@@ -104,10 +109,8 @@ def main() -> None:
                 started = time.monotonic()
 
                 def assign(issue_id: int) -> None:
-                    try:
-                        issue_assign(actor=staff, issue_id=issue_id, department_id=world.department.pk)
-                    finally:
-                        connection.close()
+                    # Each clerk keeps its connection, as a gunicorn thread with CONN_MAX_AGE does.
+                    issue_assign(actor=staff, issue_id=issue_id, department_id=world.department.pk)
 
                 # Four clerks at once: one process alone cannot commit 50 assignments a second.
                 with ThreadPoolExecutor(max_workers=4) as clerks:
