@@ -62,7 +62,7 @@ def issue_submit(
 
     # The villager's path finds where the deputy serves in the insert statement itself (one
     # round trip: see liaison.db.insert_together); staff are checked against the station first.
-    lookup = _addressee(actor, deputy_id, station_id, deputy_token)
+    lookup = _addressee(deputy_id, station_id, deputy_token)
     if lookup is not None and actor.role != Role.VILLAGER:
         deputy_id, station_id = _resolved(lookup, deputy_id, station_id, deputy_token)
         lookup = None
@@ -110,7 +110,9 @@ def issue_submit(
                 if replay is not None:  # sent before the deputy stopped serving
                     _delete_files(stored)
                     return replay
-                _resolved(lookup, deputy_id, station_id, deputy_token)  # raises what is wrong
+                _resolved(lookup, deputy_id, station_id, deputy_token)  # raises what is wrong, unless
+                _delete_files(stored)  # the deputy serves again after all (a race): try once more
+                continue
             issue.replayed = False
             return issue
         except IntegrityError:
@@ -137,7 +139,7 @@ def issue_submit(
     raise AssertionError("unreachable")
 
 
-def _addressee(actor: Actor, deputy_id: int | None, station_id: int | None, deputy_token: str) -> Lookup | None:
+def _addressee(deputy_id: int | None, station_id: int | None, deputy_token: str) -> Lookup | None:
     """Where a case goes: a station alone is checked here; a deputy (by id or QR token) becomes
     the Lookup of where they serve, at `station_id` when given."""
     from deputies.selectors import serving_post_lookup

@@ -511,3 +511,21 @@ def test_a_form_sent_again_after_the_deputy_stopped_serving_returns_the_first_ca
 
     assert (again.pk, again.replayed) == (first.pk, True)
     assert Issue.objects.count() == 1
+
+
+def test_a_deputy_found_serving_again_right_after_the_insert_missed_still_gets_the_case(world, monkeypatch):
+    from issues.services import submission
+
+    real, calls = submission.insert_together, []
+
+    def missed_once(*args, **kwargs):  # the deputy was off duty for the instant of the insert
+        calls.append(1)
+        return False if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(submission, "insert_together", missed_once)
+    issue = services.issue_submit(
+        channel=Channel.DEPUTY_QR, content="村口路灯坏了三天。", deputy_token=world.deputy_a.qr_token
+    )
+
+    assert len(calls) == 2 and Issue.objects.get().pk == issue.pk
+    assert (issue.deputy_id, issue.station_id) == (world.deputy_a.pk, world.railway_point.pk)
