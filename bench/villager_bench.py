@@ -5,10 +5,12 @@ connections, real CSRF, rate limits off; wrk with 32 connections.
 Measures the deputy page GET and the submission POST (req/s, rows created/s counted in the
 database, p50/p99) against two baselines served by the same server in the same run — a trivial
 view and a bare form that inserts one row — and prints the ratios. Targets: submission rows/s ≥
-0.5 × the bare insert's, deputy page GET ≥ 0.5 × the bare form page's.
+0.5 × the bare insert's, deputy page GET ≥ 0.5 × the bare form page's. The five measurements
+are repeated in alternating rounds (--rounds, 3 by default) and the medians reported, with each
+round's ratio, because a shared machine's speed drifts during a run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/liaison_h_bench \
-        .venv/bin/python bench/villager_bench.py [--port 8150] [--duration 10] [--connections 32]
+        .venv/bin/python bench/villager_bench.py [--port 8150] [--duration 10] [--connections 32] [--rounds 3]
 
 The database is migrated and gets a small fixture (one station, one deputy); every submission
 carries its own server-signed form token, so none is a replay.
@@ -19,6 +21,7 @@ import http.cookiejar
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,7 +93,7 @@ def server_env(port: int) -> dict:
     return env
 
 
-def prepare(port: int, tokens_file: Path) -> str:
+def prepare(port: int, tokens_file: Path, rounds: int = 1) -> str:
     """Migrate, create the fixture and the baseline's table, sign the form tokens; return the
     deputy page's path."""
     os.environ.update(server_env(port))
@@ -118,10 +121,10 @@ def prepare(port: int, tokens_file: Path) -> str:
     Stationing.objects.get_or_create(deputy=deputy, station=station, defaults={"kind": "resident"})
     for name in ("基础设施", "环境卫生", "交通出行", "社会保障"):
         Category.objects.get_or_create(name=name)
-    # Every request its own token; the warm-up gets its own file, or the measured run would replay.
-    tokens_file.write_text("\n".join(new_submission_token() for _ in range(60_000)) + "\n")
-    warm_file = tokens_file.with_name("tokens-warm-up.txt")
-    warm_file.write_text("\n".join(new_submission_token() for _ in range(20_000)) + "\n")
+    # Every request its own token, every run its own file (a warm-up too), or a run would replay.
+    for n in range(rounds):
+        for name, count in ((f"tokens-{n}.txt", 40_000), (f"tokens-warm-up-{n}.txt", 10_000)):
+            tokens_file.with_name(name).write_text("\n".join(new_submission_token() for _ in range(count)) + "\n")
     return f"/d/{deputy.qr_token}/"
 
 
@@ -178,13 +181,19 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="alternating runs of each pair (baseline, then ours); medians are reported",
+    )
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL=postgres://… (the benchmark runs on PostgreSQL)")
 
     work = Path(tempfile.mkdtemp(prefix="villager-bench-"))
     tokens = work / "tokens.txt"
-    deputy_path = prepare(options.port, tokens)
+    deputy_path = prepare(options.port, tokens, options.rounds)
     base = f"http://127.0.0.1:{options.port}"
     for name, code in (("post.lua", LUA_POST), ("bare_post.lua", LUA_BARE_POST)):
         (work / name).write_text(code)
@@ -225,45 +234,68 @@ def main() -> None:
             print(f"  measured {label}", file=sys.stderr)
             return label, result
 
-        results = dict(
-            [
-                run("trivial view GET", base + "/bench/trivial/"),
-                run("bare form page GET", base + "/bench/form/"),
-                run("deputy page GET", base + deputy_path),
-                run("bare insert POST", base + "/bench/form/", str(work / "bare_post.lua"), (), "liaison_bench_row"),
-                run(
-                    "submission POST",
-                    base + deputy_path,
-                    str(work / "post.lua"),
-                    (str(tokens), "2"),
-                    "issues_issue",
-                    warm_args=(str(work / "tokens-warm-up.txt"), "2"),
-                ),
-            ]
-        )
+        # The pairs alternate, baseline then ours, for several rounds: a machine that slows down
+        # or speeds up during the run (a shared VM does) then weighs on both sides alike.
+        rounds: list[dict] = []
+        for n in range(options.rounds):
+            submission_args = (str(work / f"tokens-{n}.txt"), "2")
+            warm_args = (str(work / f"tokens-warm-up-{n}.txt"), "2")
+            rounds.append(
+                dict(
+                    [
+                        run("trivial view GET", base + "/bench/trivial/"),
+                        run("bare form page GET", base + "/bench/form/"),
+                        run("deputy page GET", base + deputy_path),
+                        run(
+                            "bare insert POST",
+                            base + "/bench/form/",
+                            str(work / "bare_post.lua"),
+                            (),
+                            "liaison_bench_row",
+                        ),
+                        run(
+                            "submission POST",
+                            base + deputy_path,
+                            str(work / "post.lua"),
+                            submission_args,
+                            "issues_issue",
+                            warm_args,
+                        ),
+                    ]
+                )
+            )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
+    results = {
+        label: {
+            key: statistics.median(r[label][key] for r in rounds) for key in rounds[0][label] if key != "socket_errors"
+        }
+        for label in rounds[0]
+    }
+    get_ratios = [r["deputy page GET"]["rps"] / r["bare form page GET"]["rps"] for r in rounds]
+    post_ratios = [r["submission POST"]["rows_per_s"] / max(r["bare insert POST"]["rows_per_s"], 1e-9) for r in rounds]
     print(
         f"\nvillager bench: gunicorn 2 workers × {options.threads} thread(s), PostgreSQL, "
-        f"{options.connections} connections, {options.duration}s each"
+        f"{options.connections} connections, {options.duration}s each, medians of {options.rounds} alternating rounds"
     )
     print(f"{'':22} {'req/s':>9} {'rows/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx/3xx':>12}")
     for label, r in results.items():
         rows = f"{r['rows_per_s']:.0f}" if "rows_per_s" in r else "-"
-        print(
-            f"{label:22} {r['rps']:9.0f} {rows:>9} {r['p50']:8.1f} {r['p99']:8.1f} {r['bad']:12d} {r['socket_errors']}"
-        )
-    get_ratio = results["deputy page GET"]["rps"] / results["bare form page GET"]["rps"]
-    post_ratio = results["submission POST"]["rows_per_s"] / max(results["bare insert POST"]["rows_per_s"], 1e-9)
-    trivial_ratio = results["deputy page GET"]["rps"] / results["trivial view GET"]["rps"]
+        print(f"{label:22} {r['rps']:9.0f} {rows:>9} {r['p50']:8.1f} {r['p99']:8.1f} {r['bad']:12.0f}")
+    errors = {r[label]["socket_errors"] for r in rounds for label in r} - {""}
+    if errors:
+        print("socket errors:", "; ".join(sorted(errors)))
     print()
-    for label, ratio in (
-        ("deputy page GET / bare form page GET", get_ratio),
-        ("submission rows/s / bare insert rows/s", post_ratio),
+    for label, ratios in (
+        ("deputy page GET / bare form page GET", get_ratios),
+        ("submission rows/s / bare insert rows/s", post_ratios),
     ):
-        print(f"{label:40} = {ratio:.2f}  (target >= 0.50) {'OK' if ratio >= 0.5 else 'BELOW'}")
+        ratio = statistics.median(ratios)
+        rounds_text = ", ".join(f"{x:.2f}" for x in ratios)
+        print(f"{label:40} = {ratio:.2f}  (target >= 0.50) {'OK' if ratio >= 0.5 else 'BELOW'}  rounds: {rounds_text}")
+    trivial_ratio = results["deputy page GET"]["rps"] / results["trivial view GET"]["rps"]
     print(f"{'deputy page GET / trivial view GET':40} = {trivial_ratio:.2f}")
 
 
