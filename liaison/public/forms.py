@@ -35,7 +35,14 @@ class SubmissionForm(forms.Form):
     """What a villager sends from a deputy's or a station's page (photos come from request.FILES)."""
 
     content = forms.CharField(required=False, strip=False, max_length=CONTENT_MAX * 2)
-    category = forms.IntegerField(required=False, min_value=1)  # issue_submit checks that it exists
+    category = forms.IntegerField(  # issue_submit checks that it exists
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": gettext_lazy("Choose a category from the list."),
+            "min_value": gettext_lazy("Choose a category from the list."),
+        },
+    )
     name = forms.CharField(required=False, max_length=NAME_MAX * 2)
     phone = forms.CharField(required=False, max_length=40)
     anonymous = forms.BooleanField(required=False)
@@ -46,8 +53,6 @@ class SubmissionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for message in ("invalid", "min_value"):
-            self.fields["category"].error_messages[message] = gettext_lazy("Choose a category from the list.")
         self.nonce = ""
 
     @property
