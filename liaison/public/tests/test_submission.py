@@ -88,6 +88,8 @@ BAD_INPUTS = [
     ),
     ("bomb_image", {"photos": [photo("bomb.png", bomb_png(), "image/png")]}, "The photo is too large to process.", {}),
     ("four_photos", {"photos": [photo(), photo(), photo(), photo()]}, "At most %(n)d photos.", {"n": 3}),
+    ("category_not_a_number", {"category": "路灯"}, "Choose a category from the list.", {}),
+    ("category_unknown", {"category": "99999"}, "Unknown category.", {}),
     (
         "forged_token",
         {"token": "forged:token"},
