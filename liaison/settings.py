@@ -96,8 +96,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # PgBouncer, which cannot keep prepared statements.
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The dev server and the worker share the file: wait for a lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The dev server's threads and the worker's processes share the file. Write-ahead logging lets
+    # readers and a writer work at once, and transactions that take the write lock when they
+    # begin wait for it (up to the timeout) instead of failing with "database is locked" when a
+    # reader turns writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The dashboard's covering indexes (INCLUDE columns) are for PostgreSQL; SQLite keeps the plain
 # index and says so in a warning that is expected.

@@ -172,3 +172,21 @@ def test_postgresql_prepares_repeated_statements_unless_turned_off_for_pgbouncer
     options = ast.literal_eval(result.stdout.strip())
     assert options.get("server_side_binding", False) is expected
     assert ("prepare_threshold" in options) is expected
+
+
+def test_sqlite_lets_the_dev_server_and_the_worker_write_without_database_is_locked():
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DJANGO_SETTINGS_MODULE": "liaison.settings"}
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    result = subprocess.run(  # noqa: S603 - a fixed command line
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={**env, "DJANGO_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    options = ast.literal_eval(result.stdout.strip())
+    assert options["transaction_mode"] == "IMMEDIATE"  # take the write lock at BEGIN, and wait for it
+    assert "journal_mode=WAL" in options["init_command"]  # readers never block the writer
+    assert options["timeout"] >= 5
