@@ -190,3 +190,17 @@ def test_sqlite_lets_the_dev_server_and_the_worker_write_without_database_is_loc
     assert options["transaction_mode"] == "IMMEDIATE"  # take the write lock at BEGIN, and wait for it
     assert "journal_mode=WAL" in options["init_command"]  # readers never block the writer
     assert options["timeout"] >= 5
+
+
+def test_makemigrations_check_runs_on_a_fresh_checkout_without_any_variables():
+    result = subprocess.run(  # noqa: S603 - a fixed command line
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=BASE_DIR,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
