@@ -2,7 +2,6 @@
 import os
 import sys
 
-
 # Commands that only compare the code with its migrations: they sign nothing, so they run on a
 # fresh checkout without the deployment's secret key (makemigrations --check is part of the gate).
 KEYLESS_COMMANDS = {"makemigrations"}

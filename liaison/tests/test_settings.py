@@ -193,7 +193,7 @@ def test_sqlite_lets_the_dev_server_and_the_worker_write_without_database_is_loc
 
 
 def test_makemigrations_check_runs_on_a_fresh_checkout_without_any_variables():
-    result = subprocess.run(  # noqa: S603 - a fixed command line
+    result = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
         cwd=BASE_DIR,
         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
