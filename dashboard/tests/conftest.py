@@ -34,15 +34,6 @@ def frozen_now():
         yield NOW
 
 
-def _replied(world, staff, *, after_hours):
-    issue = world.submit()
-    issue_accept(actor=staff, issue_id=issue.pk)
-    issue_review(actor=staff, issue_id=issue.pk)
-    with clock.frozen_at(T0 + timedelta(hours=after_hours)):
-        issue_reply(actor=staff, issue_id=issue.pk, text="已处理")
-    return issue
-
-
 @pytest.fixture
 def cases(world):
     """At T0 in 白泉镇: one rejected, one waiting, one accepted, four replied after 1–4 hours
@@ -57,10 +48,10 @@ def cases(world):
         waiting = world.submit()
         accepted = world.submit()
         issue_accept(actor=staff, issue_id=accepted.pk)
-        satisfied = _replied(world, staff, after_hours=1)
-        basically = _replied(world, staff, after_hours=2)
-        unsatisfied = _replied(world, staff, after_hours=3)
-        closed = _replied(world, staff, after_hours=4)
+        satisfied = world.replied(staff, at=T0 + timedelta(hours=1))
+        basically = world.replied(staff, at=T0 + timedelta(hours=2))
+        unsatisfied = world.replied(staff, at=T0 + timedelta(hours=3))
+        closed = world.replied(staff, at=T0 + timedelta(hours=4))
         holiday = world.submit()
         issue_accept(actor=world.actor("deputy_a_user"), issue_id=holiday.pk)
         issue_review(actor=staff, issue_id=holiday.pk)

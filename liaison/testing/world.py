@@ -12,9 +12,10 @@ from django.contrib.auth import get_user_model
 
 from deputies.models import Deputy, Stationing
 from deputies.services import deputy_link_user
+from issues import clock
 from issues.models import Category, Channel, Department, Issue
 from issues.permissions import Actor
-from issues.services import issue_submit
+from issues.services import issue_accept, issue_reply, issue_review, issue_submit
 from stations.models import Region, StaffMembership, Station
 from stations.services import membership_grant
 
@@ -52,6 +53,15 @@ class World:
         return issue_submit(
             station_id=station.pk if station else None, deputy_id=deputy.pk if deputy else None, **kwargs
         )
+
+    def replied(self, staff: Actor, *, at) -> Issue:
+        """A case sent, accepted and reviewed now, and answered by `staff` at the time `at`."""
+        issue = self.submit()
+        issue_accept(actor=staff, issue_id=issue.pk)
+        issue_review(actor=staff, issue_id=issue.pk)
+        with clock.frozen_at(at):
+            issue_reply(actor=staff, issue_id=issue.pk, text="已处理")
+        return issue
 
 
 def build_world() -> World:

@@ -13,21 +13,10 @@ from issues.services import (
     issue_close_unevaluated,
     issue_evaluate,
     issue_reject,
-    issue_reply,
-    issue_review,
 )
 from issues.stats import issue_stats
 
 T0 = timezone.make_aware(datetime(2026, 3, 2, 9, 0))  # a Monday
-
-
-def _replied(world, staff, *, after_hours):
-    issue = world.submit()
-    issue_accept(actor=staff, issue_id=issue.pk)
-    issue_review(actor=staff, issue_id=issue.pk)
-    with clock.frozen_at(T0 + timedelta(hours=after_hours)):
-        issue_reply(actor=staff, issue_id=issue.pk, text="已处理")
-    return issue
 
 
 @pytest.fixture
@@ -42,11 +31,11 @@ def cases(world):
         waiting = world.submit()
         accepted = world.submit()
         issue_accept(actor=staff, issue_id=accepted.pk)
-        satisfied = _replied(world, staff, after_hours=1)
-        basically = _replied(world, staff, after_hours=2)
-        unsatisfied = _replied(world, staff, after_hours=3)
-        closed = _replied(world, staff, after_hours=4)
-        pending = _replied(world, staff, after_hours=10)
+        satisfied = world.replied(staff, at=T0 + timedelta(hours=1))
+        basically = world.replied(staff, at=T0 + timedelta(hours=2))
+        unsatisfied = world.replied(staff, at=T0 + timedelta(hours=3))
+        closed = world.replied(staff, at=T0 + timedelta(hours=4))
+        pending = world.replied(staff, at=T0 + timedelta(hours=10))
         world.submit(deputy=world.deputy_b)  # 秀山乡: outside 白泉镇's scope
     with clock.frozen_at(T0 + timedelta(hours=12)):
         issue_evaluate(issue_id=satisfied.pk, rating="satisfied")
