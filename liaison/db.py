@@ -24,6 +24,11 @@ class Lookup(NamedTuple):
     params: list
     attnames: tuple[str, ...]
 
+    def first_row(self, using: str = "default") -> tuple | None:
+        with connections[using].cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            return cursor.fetchone()
+
 
 def insert_together(
     parent: Model, dependents: Sequence[Model] = (), *, lookup: Lookup | None = None, using: str = "default"
@@ -40,9 +45,7 @@ def insert_together(
     if connection.vendor != "postgresql":
         with transaction.atomic(using=using):
             if lookup is not None:
-                with connection.cursor() as cursor:
-                    cursor.execute(lookup.sql, lookup.params)
-                    row = cursor.fetchone()
+                row = lookup.first_row(using)
                 if row is None:
                     return False
                 for attname, value in zip(lookup.attnames, row, strict=True):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -158,9 +158,7 @@ def _resolved(lookup: Lookup, deputy_id: int | None, station_id: int | None, dep
     """Run `lookup`: the (deputy id, station id), or the InvalidInput that says what is wrong."""
     from deputies.models import Deputy
 
-    with connection.cursor() as cursor:
-        cursor.execute(lookup.sql, lookup.params)
-        row = cursor.fetchone()
+    row = lookup.first_row()
     if row is not None:
         return row[0], row[1]
     named = {"pk": deputy_id} if deputy_id is not None else {"qr_token": deputy_token}
