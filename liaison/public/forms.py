@@ -31,8 +31,18 @@ def submission_nonce(token: str) -> str:
     return nonce
 
 
+class _SharedFields(dict):
+    """A form's base_fields that each instance shares instead of deep-copying them (50 µs of the
+    villager's POST for nine fields). Only for a form that never changes its fields in place and
+    whose widgets are never rendered: the templates write the inputs and show only the errors."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class SubmissionForm(forms.Form):
-    """What a villager sends from a deputy's or a station's page (photos come from request.FILES)."""
+    """What a villager sends from a deputy's or a station's page (photos come from request.FILES).
+    Its fields are shared by every instance (see _SharedFields): never change them in place."""
 
     content = forms.CharField(required=False, strip=False, max_length=CONTENT_MAX * 2)
     category = forms.IntegerField(  # issue_submit checks that it exists
@@ -89,6 +99,9 @@ class SubmissionForm(forms.Form):
         """Show an issues.errors.InvalidInput next to the field it is about."""
         field = error.field if error.field in ("content", "phone", "name", "category", "photos") else None
         self.add_error(field, str(error.message))
+
+
+SubmissionForm.base_fields = _SharedFields(SubmissionForm.base_fields)
 
 
 class RatingForm(forms.Form):
