@@ -42,7 +42,9 @@ def parse_small_form(request) -> tuple[QueryDict, MultiValueDict] | None:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return None
-    if not boundary or not 0 < length <= SMALL_BODY_MAX:
+    # Never read a body that Django would refuse to hold in memory, or that was already read.
+    limit = min(SMALL_BODY_MAX, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or SMALL_BODY_MAX)
+    if not boundary or not 0 < length <= limit or (request._read_started and not hasattr(request, "_body")):
         return None
     fields = parse_fields(request.body, boundary, request.encoding or settings.DEFAULT_CHARSET)
     if fields is None:

@@ -141,6 +141,15 @@ def test_a_large_body_is_left_to_djangos_parser():
     assert len(request.POST["content"]) == SMALL_BODY_MAX
 
 
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=150)
+def test_a_body_django_would_not_hold_in_memory_is_left_to_it():
+    data = body((CONTENT, "路灯坏了"), (EMPTY_FILE.format(name="photos"), ""), (FIELD.format(name="name"), ""))
+    assert len(data) > 150
+    request = parsed_request(data)
+    assert "_post" not in vars(request)
+    assert request.POST["content"] == "路灯坏了"  # Django counts only the fields' bytes against the limit
+
+
 @override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=5)
 def test_more_fields_than_allowed_are_left_to_django_which_refuses_them():
     data = villager_form()
