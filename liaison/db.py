@@ -66,7 +66,7 @@ def insert_together(
     )
     params = list(lookup.params) if lookup else []
     for instance, fields in zip((parent, *dependents), plan, strict=True):
-        params += [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+        params += [_db_value(field, instance, connection) for field in fields]
     if connection.in_atomic_block:
         # A savepoint: a unique violation must leave the caller's transaction usable.
         with transaction.atomic(using=using), connection.cursor() as cursor:
@@ -143,6 +143,16 @@ def _fields(model, *, skip: set[str], has_pk: bool) -> tuple:
         for field in model._meta.local_concrete_fields
         if field.column not in skip and (has_pk or not field.primary_key)
     )
+
+
+def _db_value(field, instance: Model, connection):
+    """The parameter for `field` of a new row, as Model.save() computes it. A nullable field left
+    None is NULL whatever its type: it skips the field's conversions, as a third of a new case's
+    columns do (dates it has not reached yet)."""
+    value = field.pre_save(instance, True)
+    if value is None and field.null:
+        return None
+    return field.get_db_prep_save(value, connection)
 
 
 def _saved(instance: Model, pk, using: str) -> None:

@@ -32,6 +32,9 @@ from issues.workdays import add_working_days
 from liaison.db import Lookup, insert_together
 
 
+_CHANNELS = frozenset(Channel.values)  # Channel.values builds a new list on every read
+
+
 def issue_submit(
     *,
     actor: Actor = VILLAGER,
@@ -54,7 +57,7 @@ def issue_submit(
     server-issued token, an API client's Idempotency-Key) a repeated request returns the case
     the first one created, with `replayed` set on it; the same key with different content is
     refused."""
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         raise InvalidInput(_("Unknown channel."), field="channel")
     content = clean_content(content)
     name = clean_name(submitter_name)
