@@ -179,6 +179,11 @@ class Issue(models.Model):
     submitter_name = models.CharField(_("submitter's name"), max_length=50, blank=True)
     submitter_phone = models.CharField(_("submitter's phone"), max_length=20, blank=True)
     source_ref = models.CharField(_("external reference"), max_length=64, blank=True, editable=False)
+    # What made the submission idempotent: the server-issued token of a form, or an API client's
+    # Idempotency-Key, with a fingerprint of what was sent. The same key returns this case, never
+    # a second one; the same key with other content is refused (issues.services.issue_submit).
+    submission_key = models.CharField(_("submission key"), max_length=100, blank=True, editable=False)
+    submission_fingerprint = models.CharField(_("submission fingerprint"), max_length=64, blank=True, editable=False)
 
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.SUBMITTED, editable=False)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True, editable=False)
@@ -205,6 +210,9 @@ class Issue(models.Model):
             models.CheckConstraint(condition=models.Q(round__gte=1), name="issue_round_min_1"),
             models.UniqueConstraint(
                 fields=["source_ref"], condition=~models.Q(source_ref=""), name="issue_unique_source_ref"
+            ),
+            models.UniqueConstraint(
+                fields=["submission_key"], condition=~models.Q(submission_key=""), name="issue_unique_submission_key"
             ),
             models.UniqueConstraint(fields=["tracking_code"], name="issue_unique_tracking_code"),
             models.UniqueConstraint(fields=["short_code"], name="issue_unique_short_code"),
@@ -335,25 +343,6 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} #{self.pk}"
-
-
-class SubmissionKey(models.Model):
-    """Makes a submission idempotent: the server-issued token of a form, or an API client's
-    Idempotency-Key. The same key returns the same case, never a second one."""
-
-    key = models.CharField(_("key"), max_length=100)
-    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
-    issue = models.OneToOneField(Issue, verbose_name=_("case"), on_delete=models.CASCADE, related_name="submission_key")
-    created_at = models.DateTimeField(_("time"), default=clock.now, editable=False)
-
-    class Meta:
-        # A constraint, not unique=True: no LIKE index beside it on PostgreSQL.
-        constraints = [models.UniqueConstraint(fields=["key"], name="submissionkey_unique_key")]
-        verbose_name = _("submission key")
-        verbose_name_plural = _("submission keys")
-
-    def __str__(self) -> str:
-        return self.key
 
 
 class Forwarding(models.Model):

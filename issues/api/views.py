@@ -44,7 +44,7 @@ from issues.stats import issue_stats
 from liaison.ratelimit import client_ip, hit
 from stations.models import Station
 
-IDEMPOTENCY_KEY_MAX = 96  # SubmissionKey.key holds 100, less our "api:" prefix
+IDEMPOTENCY_KEY_MAX = 96  # Issue.submission_key holds 100, less our "api:" prefix
 # Three photos of at most 5 MB and a generous margin for the text fields and multipart framing.
 MAX_SUBMISSION_BYTES = MAX_PHOTOS * MAX_BYTES + 1024 * 1024
 

@@ -12,14 +12,7 @@ from django.utils.translation import gettext as _
 
 from issues import clock
 from issues.errors import IdempotencyConflict, InvalidInput
-from issues.models import (
-    Action,
-    Attachment,
-    Category,
-    Channel,
-    Issue,
-    SubmissionKey,
-)
+from issues.models import Action, Attachment, Category, Channel, Issue
 from issues.permissions import VILLAGER, Actor, Role, authorize
 from issues.photos import clean_photos
 from issues.services.core import new_event
@@ -30,7 +23,6 @@ from issues.validators import (
 )
 from issues.workdays import add_working_days
 from liaison.db import Lookup, insert_together
-
 
 _CHANNELS = frozenset(Channel.values)  # Channel.values builds a new list on every read
 
@@ -90,6 +82,8 @@ def issue_submit(
         submitter_name=name,
         submitter_phone=phone,
         source_ref=source_ref,
+        submission_key=idempotency_key,
+        submission_fingerprint=fingerprint,
     )
     if actor.role != Role.VILLAGER:
         authorize(actor, Action.SUBMIT, issue)
@@ -103,12 +97,10 @@ def issue_submit(
                 attachment = Attachment(size=len(photo.content), width=photo.width, height=photo.height, created_at=now)
                 stored.append(attachment)
                 attachment.image.save("photo.jpg", ContentFile(photo.content), save=False)
-            rows = [new_event(issue, action=Action.SUBMIT, from_state="", actor=actor, data={"photos": len(clean)})]
-            if idempotency_key:
-                rows.append(SubmissionKey(key=idempotency_key, fingerprint=fingerprint, created_at=now))
-            # The case, its first timeline event, its key and its photos: one statement on
-            # PostgreSQL. These models have no save() logic or signals for insert_together to skip.
-            if not insert_together(issue, rows + stored, lookup=lookup):
+            event = new_event(issue, action=Action.SUBMIT, from_state="", actor=actor, data={"photos": len(clean)})
+            # The case, its first timeline event and its photos: one statement on PostgreSQL.
+            # These models have no save() logic or signals for insert_together to skip.
+            if not insert_together(issue, [event, *stored], lookup=lookup):
                 replay = _replay(idempotency_key, fingerprint) if idempotency_key else None
                 if replay is not None:  # sent before the deputy stopped serving
                     _delete_files(stored)
@@ -177,12 +169,11 @@ def _fingerprint(*parts) -> str:
 
 
 def _replay(key: str, fingerprint: str) -> Issue | None:
-    existing = SubmissionKey.objects.select_related("issue").filter(key=key).first()
-    if existing is None:
+    issue = Issue.objects.filter(submission_key=key).first()
+    if issue is None:
         return None
-    if existing.fingerprint != fingerprint:
+    if issue.submission_fingerprint != fingerprint:
         raise IdempotencyConflict()
-    issue = existing.issue
     issue.replayed = True
     return issue
 

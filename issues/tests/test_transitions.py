@@ -19,7 +19,6 @@ from issues.models import (
     IssueEvent,
     Rating,
     State,
-    SubmissionKey,
 )
 from issues.permissions import PLATFORM, SYSTEM, VILLAGER
 from issues.tests.lifecycle import (
@@ -499,7 +498,7 @@ def test_a_form_sent_by_qr_code_after_the_deputy_stopped_serving_writes_nothing(
         services.issue_submit(channel=Channel.DEPUTY_QR, content="村口路灯坏了三天。", deputy_token=deputy.qr_token)
 
     assert refused.value.field == "deputy"
-    assert not Issue.objects.exists() and not IssueEvent.objects.exists() and not SubmissionKey.objects.exists()
+    assert not Issue.objects.exists() and not IssueEvent.objects.exists()
 
 
 def test_a_form_sent_again_after_the_deputy_stopped_serving_returns_the_first_case(world):

@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from deputies.selectors import serving_post_lookup
-from issues.models import Channel, Issue, IssueEvent, SubmissionKey
+from issues.models import Attachment, Channel, Issue, IssueEvent
 from liaison.db import Lookup, insert_together
 from liaison.testing.services import require_postgres
 
@@ -22,16 +22,21 @@ def first_event(issue: Issue) -> IssueEvent:
     return IssueEvent(issue=issue, action="submit", from_state="", to_state="submitted", round=1, actor_kind="villager")
 
 
-def test_a_row_and_the_rows_pointing_at_it_are_written_together_with_their_keys(world):
-    issue = new_case(world)
-    event, key = first_event(issue), SubmissionKey(key="form:abc", fingerprint="f" * 64)
+def photo_row() -> Attachment:
+    return Attachment(image="issues/2026/11/x.jpg", size=10, width=1, height=1)
 
-    assert insert_together(issue, [event, key]) is True
+
+def test_a_row_and_the_rows_pointing_at_it_are_written_together_with_their_keys(world):
+    issue = new_case(world, submission_key="form:abc", submission_fingerprint="f" * 64)
+    event, photo = first_event(issue), photo_row()
+
+    assert insert_together(issue, [event, photo]) is True
 
     stored = Issue.objects.get(pk=issue.pk)
     assert stored.tracking_code == issue.tracking_code and stored.content == "渡口候船亭屋顶漏雨。"
+    assert stored.submission_key == "form:abc"
     assert IssueEvent.objects.get(pk=event.pk).issue_id == issue.pk
-    assert SubmissionKey.objects.get(pk=key.pk).issue_id == issue.pk
+    assert Attachment.objects.get(pk=photo.pk).issue_id == issue.pk
     assert not issue._state.adding and event.issue is issue
     issue.content = "changed"
     issue.save()  # saved instances update as usual
@@ -60,16 +65,16 @@ def test_a_lookup_that_finds_no_row_writes_nothing(world):
 
 
 def test_a_unique_violation_writes_nothing_and_leaves_the_callers_transaction_usable(world):
-    first = new_case(world)
-    insert_together(first, [SubmissionKey(key="form:same", fingerprint="a" * 64)])
+    first = new_case(world, submission_key="form:same", submission_fingerprint="a" * 64)
+    insert_together(first, [])
     with transaction.atomic():
-        second = new_case(world)
+        second = new_case(world, submission_key="form:same", submission_fingerprint="b" * 64)
         with pytest.raises(IntegrityError):
-            insert_together(second, [first_event(second), SubmissionKey(key="form:same", fingerprint="b" * 64)])
+            insert_together(second, [first_event(second), photo_row()])
         # The caller goes on in its transaction, which the failed insert did not break.
         assert Issue.objects.count() == 1
     assert list(Issue.objects.values_list("pk", flat=True)) == [first.pk]
-    assert not IssueEvent.objects.exists()
+    assert not IssueEvent.objects.exists() and not Attachment.objects.exists()
 
 
 def test_on_postgresql_the_whole_write_is_one_statement(world):
@@ -78,7 +83,7 @@ def test_on_postgresql_the_whole_write_is_one_statement(world):
     with CaptureQueriesContext(connection) as queries:
         insert_together(
             issue,
-            [first_event(issue), SubmissionKey(key="form:one", fingerprint="c" * 64)],
+            [first_event(issue), photo_row()],
             lookup=serving_post_lookup(deputy_id=world.deputy_a.pk),
         )
     # Inside the test's transaction it is wrapped in a savepoint; in a request it runs alone.

@@ -55,7 +55,7 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_same_case_with_200(wo
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == first.json()
     assert Issue.objects.count() == 1
-    assert Issue.objects.get().submission_key.key == "api:k-1"
+    assert Issue.objects.get().submission_key == "api:k-1"
 
 
 def test_the_same_idempotency_key_with_other_content_is_422(world, anon):
