@@ -27,7 +27,7 @@ WITH draw AS (
   SELECT g AS n, random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
          random() AS r6,
          %(t0)s::timestamptz + (random() * %(span)s) * interval '1 second' AS created
-  FROM generate_series(%(a)s, %(b)s) AS g
+  FROM generate_series(%(a)s::bigint, %(b)s::bigint) AS g
 ), fate AS (
   SELECT *, CASE
       WHEN r1 < 0.03 THEN 'rejected' WHEN r1 < 0.05 THEN 'submitted' WHEN r1 < 0.07 THEN 'accepted'
@@ -50,7 +50,7 @@ WITH draw AS (
 INSERT INTO issues_issue (tracking_code, short_code, channel, station_id, deputy_id, category_id,
   department_id, content, submitter_name, submitter_phone, source_ref, state, deadline, round,
   reply_text, rejection_reason, rating, last_reply_on_time, created_at, updated_at, accepted_at,
-  first_assigned_at, first_replied_at, replied_at, finished_at)
+  first_assigned_at, first_replied_at, replied_at, finished_at, submission_key, submission_fingerprint)
 SELECT md5('case' || n), 'B' || lpad(to_hex(n), 8, '0'),
   (ARRAY['deputy_qr','station_qr','deputy_visit','walk_in','activity','platform_hot_topic'])[1 + floor(r6 * 6)::int],
   (%(stations)s::int[])[si], (%(deputies)s::int[])[(si - 1) * 5 + 1 + floor(r6 * 5)::int],
@@ -62,7 +62,7 @@ SELECT md5('case' || n), 'B' || lpad(to_hex(n), 8, '0'),
                WHEN st = 'assigned' AND r4 < 0.3 THEN 'unsatisfied' ELSE '' END,
   CASE WHEN rep IS NOT NULL THEN rep < created + interval '7 days' END,
   created, created, acc, asg, rep, rep,
-  CASE WHEN st IN ('evaluated', 'closed') THEN rep + interval '3 days' END
+  CASE WHEN st IN ('evaluated', 'closed') THEN rep + interval '3 days' END, '', ''
 FROM replies
 """
 
