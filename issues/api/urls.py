@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from issues.api import views
+from issues.api import figures, views
 
 app_name = "api"
 
@@ -28,7 +28,7 @@ urlpatterns = [
     path("deputies/", views.DeputyListView.as_view(), name="deputy-list"),
     path("departments/", views.DepartmentListView.as_view(), name="department-list"),
     path("categories/", views.CategoryListView.as_view(), name="category-list"),
-    path("stats/", views.StatsView.as_view(), name="stats"),
+    path("stats/", figures.StatsView.as_view(), name="stats"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", views.DocsView.as_view(), name="docs"),
 ]

@@ -1,14 +1,11 @@
 """The API's views: parse with a serializer, call a service or a selector, answer. Every staff
 read starts from issues.selectors (the one scoping function), every write is a service call."""
 
-from datetime import datetime, time, timedelta
-
 from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -40,7 +37,6 @@ from issues.selectors import (
     public_timeline,
 )
 from issues.services import issue_evaluate, issue_submit, issue_transition
-from issues.stats import issue_stats
 from liaison.ratelimit import client_ip, hit
 from stations.models import Station
 
@@ -364,74 +360,6 @@ class DepartmentListView(StaffListView):
 class CategoryListView(StaffListView):
     serializer_class = s.CategorySerializer
     queryset = Category.objects.order_by("sort_order", "name", "pk")
-
-
-# --- staff: figures ------------------------------------------------------------------------------------
-
-
-def _day_start(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-class StatsQuerySerializer(s.StatsQuerySerializer):
-    region = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text=_("A region: its stations and those under it.")
-    )
-
-
-class _ContactsFigureSerializer(s.CountFigureSerializer):
-    cases = serializers.IntegerField()
-    receptions = serializers.IntegerField()
-
-
-class _BucketSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text=_("le_1d: within a day, …, gt_10d: more than ten days"))
-    value = serializers.IntegerField()
-
-
-class _DistributionSerializer(serializers.Serializer):
-    buckets = _BucketSerializer(many=True)
-    definition = serializers.CharField()
-
-
-class StatsSerializer(s.StatsSerializer):
-    """The dashboard's figures (issues.stats.issue_stats with extra_figures)."""
-
-    reply_time_distribution = _DistributionSerializer()
-    voter_contacts = _ContactsFigureSerializer()
-    median_seconds_to_department = s.DurationFigureSerializer()
-    median_seconds_transmission = s.DurationFigureSerializer()
-    deputies_active = s.RateFigureSerializer()
-
-
-@extend_schema(
-    tags=["figures"],
-    summary=_("The figures of the cases you may see"),
-    parameters=[StatsQuerySerializer],
-    responses=StatsSerializer,
-)
-class StatsView(StaffApiView):
-    error_statuses = (400, 401, 403)
-
-    def get(self, request):
-        query = StatsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        q = query.validated_data
-        kwargs = {
-            "start": _day_start(q["start"]) if q.get("start") else None,
-            "end": _day_start(q["end"] + timedelta(days=1)) if q.get("end") else None,
-            "station_id": q.get("station"),
-            "category_id": q.get("category"),
-            "channel": q.get("channel"),
-            "region_id": q.get("region"),
-        }
-        # The dashboard's snapshots: the same figures, recomputed at most every few minutes.
-        from dashboard.snapshots import figures_for
-
-        figures, _at, _cached = figures_for(
-            "api", request.user, kwargs, lambda: issue_stats(request.user, **kwargs, extra_figures=True)
-        )
-        return Response(StatsSerializer(figures).data)
 
 
 # --- documentation --------------------------------------------------------------------------------------
