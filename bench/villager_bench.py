@@ -6,11 +6,11 @@ Measures the deputy page GET and the submission POST (req/s, rows created/s coun
 database, p50/p99) against two baselines served by the same server in the same run — a trivial
 view and a bare form that inserts one row — and prints the ratios. Targets: submission rows/s ≥
 0.5 × the bare insert's, deputy page GET ≥ 0.5 × the bare form page's. The five measurements
-are repeated in alternating rounds (--rounds, 3 by default) and the medians reported, with each
+are repeated in alternating rounds (--rounds, 5 by default) and the medians reported, with each
 round's ratio, because a shared machine's speed drifts during a run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/liaison_h_bench \
-        .venv/bin/python bench/villager_bench.py [--port 8150] [--duration 10] [--connections 32] [--rounds 3]
+        .venv/bin/python bench/villager_bench.py [--port 8150] [--duration 10] [--connections 32] [--rounds 5]
 
 The database is migrated and gets a small fixture (one station, one deputy); every submission
 carries its own server-signed form token, so none is a replay.
@@ -184,7 +184,7 @@ def main() -> None:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
+        default=5,
         help="alternating runs of each pair (baseline, then ours); medians are reported",
     )
     options = parser.parse_args()
