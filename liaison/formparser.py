@@ -11,7 +11,10 @@ header but Content-Disposition) and file inputs left empty (filename=""). A body
 unusual header, a transfer encoding, more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS, or anything
 the strict parser refuses is left to Django's parser, which then gives its own answer (a 400 for
 a malformed body). Values are decoded as Django decodes them (the request's encoding,
-undecodable bytes replaced)."""
+undecodable bytes replaced).
+
+Like CsrfViewMiddleware, it reads the POST data before any view runs: a view that wants its own
+`request.upload_handlers` must be one that no small plain form reaches (none in this project)."""
 
 import re
 
