@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db import connections, transaction
-from django.db.models import Model
+from django.db.models import GeneratedField, Model
+from django.db.models.fields import NOT_PROVIDED
 
 
 class Lookup(NamedTuple):
@@ -39,7 +40,11 @@ def insert_together(
     `save()`.
 
     No model `save()` method or signal runs on PostgreSQL: use it only for models whose saving
-    is plain (the caller says so where it is used)."""
+    is plain (the caller says so where it is used). Models with columns the database fills
+    (a GeneratedField, a `db_default`) are refused with TypeError on every backend, since only
+    `save()` knows how to leave those columns out and read them back."""
+    for model in (type(parent), *(type(dependent) for dependent in dependents)):
+        require_plain_insert(model)
     links = [_link(dependent, type(parent)) for dependent in dependents]
     connection = connections[using]
     if connection.vendor != "postgresql":
@@ -86,6 +91,21 @@ def insert_together(
         setattr(dependent, link.name, parent)
         _saved(dependent, pk, using)
     return True
+
+
+@functools.cache
+def require_plain_insert(model: type[Model]) -> None:
+    """Refuse a model whose new rows the statement above cannot write as `save()` would: a
+    GeneratedField must not be inserted at all, and a `db_default` column must be left to the
+    database when unset, then read back (`RETURNING`). Writing either column as a plain
+    parameter would break the insert on PostgreSQL only, so the refusal is loud and everywhere."""
+    for field in model._meta.concrete_fields:
+        if isinstance(field, GeneratedField) or field.db_default is not NOT_PROVIDED:
+            kind = "a GeneratedField" if isinstance(field, GeneratedField) else "a db_default"
+            raise TypeError(
+                f"insert_together cannot write {model._meta.label}: its field {field.name!r} has {kind}. "
+                "Save such rows with Model.save(), or teach liaison.db to leave the column to the database."
+            )
 
 
 def _link(dependent: Model, parent_model: type[Model]):

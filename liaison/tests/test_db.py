@@ -2,12 +2,13 @@
 PostgreSQL, a transaction on SQLite), or not at all."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models.functions import Now
+from django.test.utils import CaptureQueriesContext, isolate_apps
 
 from deputies.selectors import serving_post_lookup
 from issues.models import Attachment, Channel, Issue, IssueEvent
-from liaison.db import Lookup, insert_together
+from liaison.db import Lookup, insert_together, require_plain_insert
 from liaison.testing.services import require_postgres
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,52 @@ def test_on_postgresql_the_whole_write_is_one_statement(world):
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(statements) == 1 and statements[0].startswith("WITH ")
     assert IssueEvent.objects.filter(issue=issue).count() == 1
+
+
+@isolate_apps("issues")
+def test_a_model_with_a_generated_column_is_refused_before_anything_is_written():
+    class Numbered(models.Model):
+        number = models.IntegerField()
+        doubled = models.GeneratedField(
+            expression=models.F("number") * 2, output_field=models.IntegerField(), db_persist=True
+        )
+
+        class Meta:
+            app_label = "issues"
+
+    with pytest.raises(TypeError, match="'doubled' has a GeneratedField"):
+        insert_together(Numbered(number=1))
+
+
+@isolate_apps("issues")
+def test_a_model_with_a_database_default_is_refused_before_anything_is_written():
+    class Stamped(models.Model):
+        at = models.DateTimeField(db_default=Now())
+
+        class Meta:
+            app_label = "issues"
+
+    with pytest.raises(TypeError, match="'at' has a db_default"):
+        insert_together(Stamped())
+
+
+@isolate_apps("issues")
+def test_a_dependent_with_a_database_default_is_refused_too(world):
+    class Note(models.Model):
+        issue = models.ForeignKey(Issue, on_delete=models.CASCADE)
+        seen = models.BooleanField(db_default=False)
+
+        class Meta:
+            app_label = "issues"
+
+    issue = new_case(world)
+    with pytest.raises(TypeError, match="Note"):
+        insert_together(issue, [Note()])
+    assert not Issue.objects.exists()
+
+
+def test_the_models_of_the_villagers_submission_are_all_plain_inserts():
+    """A GeneratedField or db_default added to a case, an event or a photo would fail here, and in
+    every submission, rather than only in production on PostgreSQL."""
+    for model in (Issue, IssueEvent, Attachment):
+        require_plain_insert(model)
