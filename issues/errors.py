@@ -43,3 +43,10 @@ class IdempotencyConflict(IssueError):
 
     code = "idempotency_conflict"
     default_message = _("This submission key was already used for different content.")
+
+
+class StaleRound(IssueError):
+    """An answer meant for an earlier handling round of a case that has since been reopened."""
+
+    code = "stale_round"
+    default_message = _("This answer is for an earlier round of the case.")

@@ -1,6 +1,7 @@
 """The transitions after submission, and the events that do not move the state."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from issues import clock
-from issues.errors import IllegalTransition, InvalidInput, IssueNotFound
+from issues.errors import IllegalTransition, InvalidInput, IssueNotFound, StaleRound
 from issues.forwarding import forwarding_create_locked
 from issues.models import (
     Action,
@@ -77,9 +78,10 @@ def issue_assign(*, actor: Actor, issue_id: int, department_id: int | None, note
     return locked_transition(actor=actor, issue_id=issue_id, action=Action.ASSIGN, apply=apply)
 
 
-def issue_reply(*, actor: Actor, issue_id: int, text: str, external_ref: str = "") -> Issue:
+def issue_reply(*, actor: Actor, issue_id: int, text: str, external_ref: str = "", round: int | None = None) -> Issue:
     """Record the answer to the villager. With `external_ref` (the platform's reply id) a repeated
-    delivery of the same reply changes nothing and returns the case with `replayed` set."""
+    delivery of the same reply changes nothing and returns the case with `replayed` set. With
+    `round`, an answer meant for another handling round is refused (StaleRound)."""
     text = clean_text(text, field="text", required_message=_("Write the reply to the villager."), maximum=REPLY_MAX)
 
     def apply(issue: Issue, now: datetime) -> dict:
@@ -104,6 +106,8 @@ def issue_reply(*, actor: Actor, issue_id: int, text: str, external_ref: str = "
             if IssueEvent.objects.filter(issue_id=issue_id, external_ref=external_ref).exists():
                 issue.replayed = True
                 return issue
+            if round is not None and round != issue.round:
+                raise StaleRound()
         issue = locked_transition(actor=actor, issue_id=issue_id, action=Action.REPLY, apply=apply)
     issue.replayed = False
     return issue
@@ -256,15 +260,26 @@ def issue_extend_deadline(*, actor: Actor, issue_id: int, deadline: datetime, re
     return issue
 
 
-def issue_reveal_phone(*, actor: Actor, issue_id: int) -> str:
-    """Show the submitter's full number to authorised staff, and write down who looked."""
+@dataclass(frozen=True)
+class Contact:
+    """The submitter's name and number as they were given (either may be empty)."""
+
+    name: str
+    phone: str
+
+
+def issue_reveal_contact(*, actor: Actor, issue_id: int) -> Contact:
+    """Show the submitter's full name and number to those who handle the case (the villager was
+    told only they would see them), and write down who looked. Everyone else, and everyone
+    until they ask here, sees them masked."""
     with transaction.atomic():
         issue = Issue.objects.filter(pk=issue_id).first()
         if issue is None:
             raise IssueNotFound()
         authorize(actor, Action.REVEAL_PHONE, issue)
-        record_event(issue, action=Action.REVEAL_PHONE, from_state=issue.state, actor=actor)
-    return issue.submitter_phone
+        shown = [field for field, value in (("name", issue.submitter_name), ("phone", issue.submitter_phone)) if value]
+        record_event(issue, action=Action.REVEAL_PHONE, from_state=issue.state, actor=actor, data={"revealed": shown})
+    return Contact(name=issue.submitter_name, phone=issue.submitter_phone)
 
 
 # --- one entry point for callers that name the action (API, admin) ----------------------------------
