@@ -13,7 +13,7 @@ from deputies.models import Deputy
 from issues.api.filters import MAX_ID
 from issues.models import Category, Channel, Department, Issue, IssueEvent, Rating, State
 from issues.photos import MAX_PHOTOS
-from issues.validators import REASON_MAX, mask_phone
+from issues.validators import REASON_MAX, mask_name, mask_phone
 from stations.models import Station
 
 # --- errors ---------------------------------------------------------------------------------------
@@ -179,13 +179,14 @@ class IssueListSerializer(serializers.ModelSerializer):
     category = NamedRefSerializer(allow_null=True)
     department = NamedRefSerializer(allow_null=True)
     overdue = serializers.BooleanField(source="is_overdue")
+    # Masked for every caller: the API has no recorded reveal, and the villager was told that only
+    # those handling the case would see them (the admin's case page reveals them, recorded).
     submitter_phone = serializers.SerializerMethodField(help_text=_("Masked, e.g. 138****5678."))
 
     class Meta:
         model = Issue
         fields = [
             "id",
-            "tracking_code",
             "short_code",
             "state",
             "round",
@@ -210,6 +211,9 @@ class StaffEventSerializer(serializers.ModelSerializer):
     # Plain strings: the state enum is documented once, on `state`.
     from_state = serializers.CharField()
     to_state = serializers.CharField()
+    public_note = serializers.CharField(
+        help_text=_("Seen by the villager: what the station told them, or, on an evaluation, their own comment.")
+    )
 
     class Meta:
         model = IssueEvent
@@ -240,6 +244,7 @@ class IssueDetailSerializer(IssueListSerializer):
     photos = serializers.IntegerField(source="attachments.count", help_text=_("How many photos came with it."))
     available_actions = serializers.SerializerMethodField()
     rating = serializers.CharField(allow_blank=True, help_text=_("The latest rating, or empty."))
+    submitter_name = serializers.SerializerMethodField(help_text=_("Masked, e.g. 张**."))
 
     class Meta(IssueListSerializer.Meta):
         fields = [
@@ -259,6 +264,10 @@ class IssueDetailSerializer(IssueListSerializer):
             "timeline",
             "available_actions",
         ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_submitter_name(self, issue) -> str:
+        return mask_name(issue.submitter_name)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_available_actions(self, issue) -> list[str]:
