@@ -1,14 +1,22 @@
 """Fixed-window rate limits in the cache (Redis in production, so every gunicorn process and
 machine shares the counts). Generous by design: villagers share carrier IPs.
 
-`RATE_LIMITS_ENABLED=0` turns them off for load tests and benchmarks."""
+`RATE_LIMITS_ENABLED=0` turns them off for load tests and benchmarks.
+
+They fail open: when the cache cannot be reached the request goes through, logged and counted
+(liaison.cache), because a villager who cannot send is worse than a spammer who briefly can."""
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from liaison.cache import degradation
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,17 +52,23 @@ def hit(name: str, key: str) -> None:
     now = time.time()
     window = int(now // limit.seconds)
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-    cache_key = f"rl:{name}:{digest}:{window}"
-    if cache.add(cache_key, 1, timeout=limit.seconds + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=limit.seconds + 5)
-            count = 1
+    try:
+        count = _count(f"rl:{name}:{digest}:{window}", timeout=limit.seconds + 5)
+    except Exception as error:  # any cache failure: fail open (see the module's docstring)
+        degradation.record(f"rate limit {name}", error)
+        return
     if count > limit.count:
         raise RateLimited(retry_after=max(1, int(limit.seconds - now % limit.seconds)))
+
+
+def _count(cache_key: str, *, timeout: int) -> int:
+    if cache.add(cache_key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=timeout)
+        return 1
 
 
 def client_ip(request) -> str:

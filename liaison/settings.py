@@ -106,13 +106,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The dashboard's covering indexes (INCLUDE columns) are for PostgreSQL; SQLite keeps the plain
-# index and says so in a warning that is expected.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# index and says so in a warning that is expected. DJANGO_SILENCED_SYSTEM_CHECKS adds ids to
+# silence on purpose (bin/check-deploy: the holiday-schedule warning, which depends on the date).
+SILENCED_SYSTEM_CHECKS = ["models.W040", *env_list("DJANGO_SILENCED_SYSTEM_CHECKS", [])]
 
 # --- Cache and rate limits: local memory by default, Redis through REDIS_URL ----------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: a Redis that hangs must not hang the pages; its errors degrade (liaison.cache).
+    CACHES = {
+        "default": {
+            "BACKEND": "liaison.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("REDIS_CONNECT_TIMEOUT", 0.5, minimum=0.01),
+                "socket_timeout": env_float("REDIS_SOCKET_TIMEOUT", 0.5, minimum=0.01),
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "liaison"}}
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
