@@ -14,7 +14,7 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -37,6 +37,7 @@ from issues.selectors import (
     public_timeline,
 )
 from issues.services import issue_evaluate, issue_submit, issue_transition
+from liaison.failsafe import SafeJSONParser
 from liaison.ratelimit import client_ip, hit
 from stations.models import Station
 
@@ -128,7 +129,7 @@ def _public_issue(tracking_code: str):
     responses={201: s.SubmissionReceiptSerializer, 200: s.SubmissionReceiptSerializer},
 )
 class PublicIssueSubmitView(PublicApiView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
     error_statuses = (400, 413, 422, 429)
 
     def post(self, request):
@@ -229,7 +230,7 @@ class InvalidCredentials(exceptions.APIException):
 )
 class TokenView(PublicApiView):
     throttle_classes = [LoginThrottle]
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [SafeJSONParser, FormParser]
     error_statuses = (400, 429)
 
     def post(self, request):
