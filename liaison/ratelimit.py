@@ -37,6 +37,7 @@ DEFAULT_LIMITS = {
     "lookup_ip": Limit(10, 600),  # tracking-code lookups (code + phone digits) per IP
     "evaluate_ip": Limit(30, 3600),
     "page_ip": Limit(600, 60),  # public page views per IP per minute
+    "login_fail_ip": Limit(30, 3600),  # failed staff logins per IP per hour, any usernames
 }
 
 
@@ -49,16 +50,38 @@ def hit(name: str, key: str) -> None:
     if not settings.RATE_LIMITS_ENABLED:
         return
     limit = limit_for(name)
-    now = time.time()
-    window = int(now // limit.seconds)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    if count(name, key) > limit.count:
+        now = time.time()
+        raise RateLimited(retry_after=max(1, int(limit.seconds - now % limit.seconds)))
+
+
+def count(name: str, key: str) -> int:
+    """Count one event for `key` under `name` and return the window's count (0 when the cache
+    is unreachable: fail open)."""
+    limit = limit_for(name)
     try:
-        count = _count(f"rl:{name}:{digest}:{window}", timeout=limit.seconds + 5)
+        return _count(_cache_key(name, key, limit), timeout=limit.seconds + 5)
     except Exception as error:  # any cache failure: fail open (see the module's docstring)
         degradation.record(f"rate limit {name}", error)
-        return
-    if count > limit.count:
-        raise RateLimited(retry_after=max(1, int(limit.seconds - now % limit.seconds)))
+        return 0
+
+
+def exceeded(name: str, key: str) -> bool:
+    """Whether `key` is already over the limit `name`, without counting."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return False
+    limit = limit_for(name)
+    try:
+        return (cache.get(_cache_key(name, key, limit)) or 0) >= limit.count
+    except Exception as error:
+        degradation.record(f"rate limit {name}", error)
+        return False
+
+
+def _cache_key(name: str, key: str, limit: Limit) -> str:
+    window = int(time.time() // limit.seconds)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return f"rl:{name}:{digest}:{window}"
 
 
 def _count(cache_key: str, *, timeout: int) -> int:

@@ -168,6 +168,7 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=_("Send it as the header “Authorization: Token <token>”."))
+    expires_at = serializers.DateTimeField(help_text=_("After this, log in again for a new token."))
 
 
 # --- staff: cases ---------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """The API's views: parse with a serializer, call a service or a selector, answer. Every staff
 read starts from issues.selectors (the one scoping function), every write is a service call."""
 
-from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Q
@@ -11,7 +10,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,6 +20,7 @@ from rest_framework.views import APIView
 
 from deputies.models import Deputy, Stationing
 from issues.api import serializers as s
+from issues.api.auth import ExpiringTokenAuthentication, revoke, token_for, token_lifetime
 from issues.api.errors import PayloadTooLarge, TooManyRequests, exception_handler
 from issues.api.filters import MAX_ID, IssueFilterSet
 from issues.api.schema import ApiSchema
@@ -231,21 +230,35 @@ class InvalidCredentials(exceptions.APIException):
 class TokenView(PublicApiView):
     throttle_classes = [LoginThrottle]
     parser_classes = [SafeJSONParser, FormParser]
-    error_statuses = (400, 429)
+    error_statuses = (400, 401, 429)
 
     def post(self, request):
         body = s.TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            # The DRF request, not the Django one: django-axes then records failures and refuses
-            # locked-out users, but its middleware does not swap our JSON error for its page.
-            user = authenticate(request=request, **body.validated_data)
-        except AxesBackendPermissionDenied:  # locked out after repeated failures
-            raise TooManyRequests(wait=int(settings.AXES_COOLOFF_TIME * 3600)) from None
+        # The DRF request, not the Django one: django-axes then records failures and refuses
+        # locked-out users, but its middleware does not swap our JSON error for its page.
+        # authenticate() swallows the backends' PermissionDenied: a refusal shows as flags.
+        user = authenticate(request=request, **body.validated_data)
+        if getattr(request, "axes_locked_out", False) or getattr(request, "login_throttled", False):
+            raise TooManyRequests(wait=int(settings.AXES_COOLOFF_TIME * 3600))
         if user is None or not user.is_active:
             raise InvalidCredentials()
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = token_for(user)
+        return Response({"token": token.key, "expires_at": token.created + token_lifetime()})
+
+    @extend_schema(summary=_("Revoke your API token"), request=None, responses={204: None})
+    def delete(self, request):
+        user = request.user
+        if not user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        revoke(user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_authenticators(self):
+        # Anyone may ask for a token (an expired one still sent along must not stop that);
+        # revoking one needs it.
+        method = getattr(self.request, "method", None)  # None while the schema is generated
+        return [ExpiringTokenAuthentication()] if method == "DELETE" else []
 
 
 # --- staff: cases ------------------------------------------------------------------------------------------
