@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from issues import clock
@@ -234,6 +235,10 @@ def close_expired_evaluations() -> int:
 
 
 def issue_extend_deadline(*, actor: Actor, issue_id: int, deadline: datetime, reason: str) -> Issue:
+    """Move the current deadline later, with a reason. Bounded, so that no case can be hidden
+    from the overdue figures by a deadline in a far year: at most
+    ISSUE_EXTENSION_MAX_WORKING_DAYS working days past the later of now and the current
+    deadline, and at most ISSUE_EXTENSIONS_PER_ROUND times in one handling round."""
     reason = clean_text(reason, field="reason", required_message=_("Say why the deadline moves."), maximum=REASON_MAX)
     with transaction.atomic():
         try:
@@ -245,6 +250,23 @@ def issue_extend_deadline(*, actor: Actor, issue_id: int, deadline: datetime, re
             raise IllegalTransition(_("Only a case still being handled has a deadline to extend."))
         if issue.deadline is not None and deadline <= issue.deadline:
             raise InvalidInput(_("The new deadline must be later than the current one."), field="deadline")
+        now = clock.now()
+        latest = add_working_days(max(now, issue.deadline or now), settings.ISSUE_EXTENSION_MAX_WORKING_DAYS)
+        if deadline > latest:
+            limit = {
+                "days": settings.ISSUE_EXTENSION_MAX_WORKING_DAYS,
+                "latest": f"{timezone.localtime(latest):%Y-%m-%d}",
+            }
+            raise InvalidInput(
+                _("A deadline can move at most %(days)d working days, to %(latest)s at the latest.") % limit,
+                field="deadline",
+            )
+        extensions = IssueEvent.objects.filter(issue=issue, action=Action.EXTEND, round=issue.round).count()
+        if extensions >= settings.ISSUE_EXTENSIONS_PER_ROUND:
+            raise IllegalTransition(
+                _("The deadline of this round was already extended %(n)d times; ask the township to supervise instead.")
+                % {"n": extensions}
+            )
         old = issue.deadline
         issue.deadline = deadline
         issue.updated_at = clock.now()
