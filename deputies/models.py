@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +82,27 @@ class Stationing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deputy.name} @ {self.station} ({self.get_kind_display()})"
+
+    def clean(self) -> None:
+        """A deputy is resident (常驻) at one station at a time: a second, overlapping resident
+        stationing would silently decide where their QR code sends villagers."""
+        if self.kind != self.Kind.RESIDENT or self.deputy_id is None or self.start_date is None:
+            return
+        overlapping = (
+            Stationing.objects.filter(deputy_id=self.deputy_id, kind=self.Kind.RESIDENT)
+            .exclude(pk=self.pk)
+            .filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=self.start_date))
+        )
+        if self.end_date is not None:
+            overlapping = overlapping.filter(start_date__lte=self.end_date)
+        if self.station_id is not None:
+            overlapping = overlapping.exclude(station_id=self.station_id, start_date=self.start_date)
+        other = overlapping.select_related("station").first()
+        if other is not None:
+            raise ValidationError(
+                _("%(deputy)s is already resident at %(station)s for these dates; end that stationing first.")
+                % {"deputy": self.deputy.name, "station": other.station.name}
+            )
 
 
 class RetiredDeputyToken(models.Model):

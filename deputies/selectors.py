@@ -10,9 +10,10 @@ from stations.models import Station
 
 def serving_post_lookup(*, deputy_id: int | None = None, token: str = "", station_id: int | None = None) -> Lookup:
     """The query for (deputy_id, station_id) of where a serving deputy — named by id or by QR
-    token — takes cases today: their resident station before a visiting one, the earliest
-    stationing first; only at `station_id` when it is given. No row when the deputy does not
-    serve there (or at all).
+    token — takes cases today: their resident station before a visiting one, the stationing
+    recorded first (by id, so that a row entered later with a back-dated start cannot win);
+    only at `station_id` when it is given. No row when the deputy does not serve there (or at
+    all).
 
     Plain SQL as a Lookup, so that issue_submit can address and insert a case in one statement:
     every villager's submission runs it, and through the ORM the same join took 1.2 ms to
@@ -33,6 +34,6 @@ def serving_post_lookup(*, deputy_id: int | None = None, token: str = "", statio
         f"SELECT s.deputy_id, s.station_id FROM {q(stationing)} s"  # noqa: S608 (names from _meta)
         f" JOIN {q(deputy)} d ON d.id = s.deputy_id JOIN {q(station)} t ON t.id = s.station_id"
         f" WHERE {' AND '.join(where)}"
-        " ORDER BY s.kind, s.start_date, s.id LIMIT 1"  # "resident" sorts before "visiting"
+        " ORDER BY s.kind, s.id LIMIT 1"  # "resident" sorts before "visiting"
     )
     return Lookup(sql, params, ("deputy_id", "station_id"))

@@ -1,5 +1,6 @@
 """serving_post_lookup is plain SQL for speed: it must agree with the ORM's rule for who serves
-where (Stationing.objects.current(), serving deputy, open station, resident before visiting)."""
+where (Stationing.objects.current(), serving deputy, open station, resident before visiting,
+the row recorded first)."""
 
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ def orm_post(deputy: Deputy, station_id: int | None = None):
     serving = Stationing.objects.current().filter(deputy=deputy, deputy__is_active=True, station__is_active=True)
     if station_id is not None:
         serving = serving.filter(station_id=station_id)
-    return serving.order_by("kind", "start_date", "id").values_list("deputy_id", "station_id").first()
+    return serving.order_by("kind", "id").values_list("deputy_id", "station_id").first()
 
 
 def test_the_lookup_finds_the_same_post_as_the_orm_on_every_edge(world):
