@@ -33,3 +33,11 @@ def _close_old_connections(task=None, **kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@app.task(name="liaison.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """Run by the worker on beat's schedule: /readyz reads it (liaison.health)."""
+    from liaison.health import record_heartbeat
+
+    record_heartbeat()
