@@ -16,9 +16,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+# PORT reaches every step, so that every absolute link (tracking links, the platform's callback
+# URL and address) points at the server: PUBLIC_BASE_URL defaults to http://127.0.0.1:$PORT.
 run: install
-	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 PORT=$(PORT) $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 PORT=$(PORT) $(PY) manage.py seed_demo
 	DJANGO_DEBUG=1 PORT=$(PORT) ./bin/dev
 
 test: install

@@ -30,10 +30,22 @@ class PlatformCaseAdmin(admin.ModelAdmin):
     """The department handler's desk: read the case, write the answer; it is sent back signed."""
 
     form = AnswerForm
-    list_display = ["pk", "title", "department", "status", "received_at"]
-    list_filter = ["status", "department"]
+    list_display = ["pk", "title", "department", "round", "status", "assigned_at", "received_at"]
+    list_filter = ["status", "department", "round"]
     search_fields = ["title", "reference", "idempotency_key"]
-    readonly_fields = ["idempotency_key", "reference", "title", "content", "category", "department", "status"]
+    readonly_fields = [
+        "idempotency_key",
+        "reference",
+        "title",
+        "content",
+        "category",
+        "department",
+        "round",
+        "status",
+        "assigned_at",
+        "received_at",
+        "auto_reply_at",
+    ]
     fields = [*readonly_fields, "answer"]
     inlines = [PlatformReplyInline]
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RoutingRule(models.Model):
-    """Which platform department handles a category of problem (the platform's own routing)."""
+    """Which platform department handles a category of problem (the platform's own routing), for
+    a case whose sender names no department."""
 
     category = models.CharField(_("category"), max_length=50, unique=True)
     department = models.CharField(_("department"), max_length=100)
@@ -36,9 +37,12 @@ class PlatformCase(models.Model):
     content = models.TextField(_("content"))
     category = models.CharField(_("category"), max_length=50, blank=True)
     department = models.CharField(_("department"), max_length=100)
+    # A case reopened on the sender's side comes back as a new case with the next round.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     callback_url = models.URLField(_("callback URL"), max_length=500)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.HANDLING)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    assigned_at = models.DateTimeField(_("assigned by the sender at"), null=True, blank=True)
     auto_reply_at = models.DateTimeField(_("automatic reply due"), null=True, blank=True)
 
     class Meta:

@@ -7,7 +7,7 @@ import json
 import logging
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import requests
 from django.conf import settings
@@ -15,11 +15,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from governance_stub import replies
 from governance_stub.models import FaultSettings, PlatformCase, PlatformReply, RoutingRule
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_DEPARTMENT = "综合信息指挥室"
+AUTO_REPLY_HANDLER = "自动答复"
+# The automatic reply (a demo mode) answers only cases assigned after this process started: the
+# backlog a demo starts with (seed_demo's assigned cases, sent by the worker's sweeper in its
+# first minute) keeps its state and dates instead of all coming back "replied today".
+STARTED_AT = timezone.now()
 
 
 def current_faults() -> FaultSettings:
@@ -41,9 +47,30 @@ def set_faults(**values) -> FaultSettings:
     return row
 
 
-def route(category: str) -> str:
+def route(category: str, department: str = "") -> str:
+    """The department the sender chose, else the platform's own rule for the category, else the
+    township's hub."""
+    if department:
+        return department
     rule = RoutingRule.objects.filter(category=category).first() if category else None
     return rule.department if rule else DEFAULT_DEPARTMENT
+
+
+def _assigned_at(data: dict, received: datetime) -> datetime:
+    """When the sender assigned the case (ISO 8601 `assigned_at`); the receipt time if not given
+    or unreadable, as an older sender does not send it."""
+    try:
+        moment = datetime.fromisoformat(str(data["assigned_at"]))
+    except (KeyError, ValueError):
+        return received
+    return moment if timezone.is_aware(moment) else received
+
+
+def _round(data: dict) -> int:
+    try:
+        return min(max(1, int(data.get("round") or 1)), 32767)  # the column's range
+    except (TypeError, ValueError):
+        return 1
 
 
 def case_create(*, key: str, data: dict, faults: FaultSettings | None = None) -> tuple[PlatformCase, bool]:
@@ -53,7 +80,9 @@ def case_create(*, key: str, data: dict, faults: FaultSettings | None = None) ->
         return existing, False
     faults = faults or current_faults()
     now = timezone.now()
-    auto = faults.auto_reply_seconds or 0
+    assigned_at = _assigned_at(data, now)
+    auto = (faults.auto_reply_seconds or 0) if assigned_at >= STARTED_AT else 0
+    category = str(data.get("category", ""))[:50]
     try:
         with transaction.atomic():
             case = PlatformCase.objects.create(
@@ -61,10 +90,12 @@ def case_create(*, key: str, data: dict, faults: FaultSettings | None = None) ->
                 reference=str(data.get("reference", ""))[:100],
                 title=str(data["title"])[:200],
                 content=str(data["content"]),
-                category=str(data.get("category", ""))[:50],
-                department=route(str(data.get("category", ""))),
+                category=category,
+                department=route(category, str(data.get("department", "")).strip()[:100]),
+                round=_round(data),
                 callback_url=str(data["callback_url"]),
                 received_at=now,
+                assigned_at=assigned_at,
                 auto_reply_at=now + timedelta(seconds=auto) if auto > 0 else None,
             )
     except IntegrityError:  # a concurrent request with the same key won
@@ -105,9 +136,19 @@ def auto_answer_due() -> int:
     """Answer every case whose automatic reply is due (the demo/test mode)."""
     answered = 0
     for case in PlatformCase.objects.filter(status=PlatformCase.Status.HANDLING, auto_reply_at__lte=timezone.now()):
-        text = f"{case.department}已核实处理：{case.title}。感谢您的反映。"
-        answered += case_answer(case=case, text=text, handler="自动答复", only_if_handling=True) is not None
+        text = automatic_reply_text(case)
+        answered += case_answer(case=case, text=text, handler=AUTO_REPLY_HANDLER, only_if_handling=True) is not None
     return answered
+
+
+def automatic_reply_text(case: PlatformCase) -> str:
+    return replies.compose(
+        department=case.department,
+        category=case.category,
+        content=case.content,
+        round=case.round,
+        key=case.idempotency_key,
+    )
 
 
 def _schedule_delivery(reply_id: int, delay: float = 0) -> None:

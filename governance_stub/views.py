@@ -56,6 +56,7 @@ def _case_json(case: PlatformCase, *, new: bool = False) -> dict:
         "title": case.title,
         "category": case.category,
         "department": case.department,
+        "round": case.round,
         "status": case.status,
         "received_at": case.received_at.isoformat(),
         "replies": [

@@ -91,7 +91,7 @@ def test_drain_outbox_sends_cases_to_the_stub_over_http_without_a_broker(world, 
     for issue in issues:
         row = Forwarding.objects.get(issue=issue)
         assert row.platform_case_id == str(PlatformCase.objects.get(idempotency_key=row.key).pk)
-        assert PlatformCase.objects.get(idempotency_key=row.key).department == "综合信息指挥室"
+        assert PlatformCase.objects.get(idempotency_key=row.key).department == world.department.name
 
 
 def test_sending_the_same_row_twice_creates_one_platform_case(world, live_server, platform_settings):

@@ -79,7 +79,7 @@ def test_qrcodes_command_writes_one_decodable_png_per_active_deputy_and_station(
     monkeypatch.setattr(qrcodes, "PROGRESS_EVERY", 2)
     out = io.StringIO()
     call_command("qrcodes", "--out", str(tmp_path / "codes"), stdout=out)
-    files = sorted(p.name for p in (tmp_path / "codes").iterdir())
+    files = sorted(p.name for p in (tmp_path / "codes").glob("*.png"))
     expected = {
         f"deputy-{world.deputy_a.pk}.png": deputy_public_url(world.deputy_a),
         f"deputy-{world.deputy_b.pk}.png": deputy_public_url(world.deputy_b),
