@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from activities.models import Activity, ActivityItem, ItemRating, Kind, Participation, Status
 from issues import clock
@@ -46,7 +47,7 @@ class PromiseStatus:
             "none": _("no promise yet"),
             "in_progress": _("in progress"),
             "rehandling": _("handled again"),
-            "overdue": _("overdue"),
+            "overdue": pgettext("promise", "overdue"),  # 逾期未兑现, unlike an overdue case
             "kept": _("kept on time"),
             "kept_late": _("kept late"),
         }[code]

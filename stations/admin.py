@@ -3,13 +3,15 @@ scope; only superusers and the station's own staff change a station, its roster 
 township staff and deputies read."""
 
 from django.contrib import admin
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from deputies.forms import StationingForm, stationable_deputies
 from deputies.models import Deputy, Stationing
 from issues.permissions import scope_of
 from liaison.admin_qr import QrPageMixin, qr_preview
 from liaison.admin_scope import ScopedAdmin, SuperuserOnlyAdmin, editable_station_ids
-from stations.models import DutySlot, Region, StaffMembership, Station
+from stations.models import CalendarDay, DutySlot, Region, StaffMembership, Station
 
 
 def rosterable_deputies(request):
@@ -39,14 +41,23 @@ class StationChildInline(admin.TabularInline):
 
 
 class StationingInline(StationChildInline):
+    """Who serves here. The rules that keep a station from taking over another's deputy are
+    deputies.forms' (choices limited to deputies serving at stations the user edits, no
+    back-dating); a superuser may do both."""
+
     model = Stationing
+    form = StationingForm
     fields = ["deputy", "kind", "start_date", "end_date"]
     verbose_name = _("deputy stationed here")
     verbose_name_plural = _("deputies stationed here")
 
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("StationingForm", (StationingForm,), {"may_backdate": request.user.is_superuser})
+        return super().get_formset(request, obj, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "deputy":
-            kwargs["queryset"] = Deputy.objects.filter(is_active=True)
+            kwargs["queryset"] = stationable_deputies(editable_station_ids(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -153,3 +164,25 @@ class StaffMembershipAdmin(SuperuserOnlyAdmin):
     list_filter = ["role"]
     list_select_related = ["user", "station", "region"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The State Council's holiday schedule, entered when it is published. Network-wide, so it
+    follows the model permissions (superusers, or whom they grant them) rather than a station
+    scope. Deadlines pick up a change at once here and within a minute in other processes."""
+
+    list_display = ["date", "weekday", "kind", "name", "note"]
+    list_filter = ["kind", "name"]
+    search_fields = ["name", "note"]
+    date_hierarchy = "date"
+    fields = ["date", "kind", "name", "note"]
+
+    def has_module_permission(self, request):
+        # Django opens a model to anyone with a permission on any model of its app; the schedule
+        # is only for those given a permission on it.
+        return self.has_view_or_change_permission(request) or self.has_add_permission(request)
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, obj):
+        return date_format(obj.date, "l")

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -173,3 +174,41 @@ class RetiredStationToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station.name} · {self.retired_at:%Y-%m-%d}"
+
+
+class CalendarDay(models.Model):
+    """One day of the State Council's holiday schedule (国务院办公厅 放假安排), entered by hand
+    when it is published: a day off (放假) or a make-up working day (调休上班).
+
+    Rows override the `chinesecalendar` package, which learns each year's schedule only with a
+    new release: a year the package does not know counts as scheduled once it has a holiday
+    here (every year's notice has 元旦 and 春节). Deadlines read this table through
+    issues.workdays, which caches it."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("holiday (day off)")
+        WORKDAY = "workday", _("make-up working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=40, help_text=_("The holiday it belongs to, e.g. 春节."))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    # The workday cache compares (row count, latest change) to notice edits made by another process.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday schedule day")
+        verbose_name_plural = _("holiday schedule")
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["holiday", "workday"]), name="calendarday_kind_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name} · {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        # Make-up working days (调休) always fall on a weekend; one on a weekday is a typo that
+        # would change nothing, or a holiday entered as the wrong kind.
+        if self.kind == self.Kind.WORKDAY and self.date is not None and self.date.weekday() < 5:
+            raise ValidationError({"kind": _("A make-up working day falls on a Saturday or a Sunday.")})

@@ -32,12 +32,13 @@ def end_of(year, month, day) -> datetime:
 
 
 @pytest.fixture(autouse=True)
-def _forget_cached_days():
-    """The working-day answers and the uncovered-year warning are cached per process."""
-    workdays.is_working_day.cache_clear()
+def _forget_cached_days(db):
+    """The holiday schedule table and the uncovered-year warning are cached per process; the
+    table is read from the database (empty here, so the package decides)."""
+    workdays.forget_schedule()
     workdays._warn_uncovered_year.cache_clear()
     yield
-    workdays.is_working_day.cache_clear()
+    workdays.forget_schedule()
     workdays._warn_uncovered_year.cache_clear()
 
 
