@@ -31,7 +31,8 @@ class Action(models.TextChoices):
     CLOSE = "close", _("close")
     # Events that do not move the state.
     EXTEND = "extend", _("extend deadline")
-    REVEAL_PHONE = "reveal_phone", _("reveal phone number")
+    # The code predates the name being revealed too; stored events keep it.
+    REVEAL_PHONE = "reveal_phone", _("reveal name and phone number")
     RETRY_FORWARDING = "retry_forwarding", _("retry forwarding")
 
 
@@ -186,7 +187,8 @@ class Issue(models.Model):
     submission_fingerprint = models.CharField(_("submission fingerprint"), max_length=64, blank=True, editable=False)
 
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.SUBMITTED, editable=False)
-    deadline = models.DateTimeField(_("deadline"), null=True, blank=True, editable=False)
+    # The current state's deadline, whose kind depends on the state: see issues.deadlines.
+    deadline = models.DateTimeField(_("current deadline"), null=True, blank=True, editable=False)
     round = models.PositiveSmallIntegerField(_("handling round"), default=1, editable=False)
     reply_text = models.TextField(_("reply"), blank=True, editable=False)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True, editable=False)
@@ -246,7 +248,9 @@ class IssueEventQuerySet(models.QuerySet):
 class IssueEvent(models.Model):
     """One entry of a case's timeline: who did what, from which state to which, and when.
 
-    Append-only: rows are created by issues.services and never changed or deleted.
+    Append-only: rows are created by issues.services and never changed or deleted; PostgreSQL
+    refuses UPDATE and DELETE on the table. Each event is sealed into its case's hash chain
+    (issues.timeline), which `manage.py verify_timeline` checks.
     """
 
     class ActorKind(models.TextChoices):
@@ -263,17 +267,23 @@ class IssueEvent(models.Model):
     to_state = models.CharField(_("to"), max_length=12, choices=State.choices)
     round = models.PositiveSmallIntegerField(_("handling round"))
     actor_kind = models.CharField(_("actor kind"), max_length=10, choices=ActorKind.choices)
+    # PROTECT: the actor's id is sealed into the event, which nothing may rewrite to NULL.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
     )
     actor_label = models.CharField(_("actor"), max_length=100, blank=True)
-    public_note = models.TextField(_("message to the villager"), blank=True)
+    # Written to the villager, or, on an evaluation, by the villager: either way public.
+    public_note = models.TextField(_("public note"), blank=True)
     internal_note = models.TextField(_("internal note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
     # An outside system's id for what caused this event (the platform's reply id), so that a
     # repeated delivery is recognised and applied once.
     external_ref = models.CharField(_("external reference"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("time"), default=clock.now, db_index=True)
+    # SHA-256 (hex) of the case's previous event ("" for the first), and of this event's content
+    # with that link: see issues.timeline.
+    prev_hash = models.CharField(_("hash of the previous event"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     objects = IssueEventQuerySet.as_manager()
 
@@ -285,7 +295,13 @@ class IssueEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["issue", "external_ref"], condition=~models.Q(external_ref=""), name="issueevent_unique_ref"
-            )
+            ),
+            # Two events can never follow the same one: a writer that skipped the case's row lock
+            # fails here instead of forking the chain. First events (no link) are left out, so
+            # the submission's insert does not touch this index.
+            models.UniqueConstraint(
+                fields=["issue", "prev_hash"], condition=~models.Q(prev_hash=""), name="issueevent_one_successor"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -343,6 +359,33 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} #{self.pk}"
+
+
+class KeptPhoto(models.Model):
+    """A photo chosen on a villager's form that was not sent yet (暂存照片): checked and
+    re-encoded as an Attachment is, and held against the form's submission key (its idempotency
+    key) so that a round with mistakes does not lose it. When the case is created it becomes the
+    case's Attachment (the same file); one never sent is deleted once its form has expired.
+
+    Reachable only with the form's signed submission token; never listed anywhere else."""
+
+    submission_key = models.CharField(_("submission key"), max_length=100, db_index=True, editable=False)
+    # The same random path as an Attachment's: the file is handed over, never copied.
+    image = models.ImageField(_("photo"), upload_to=_attachment_path)
+    original_name = models.CharField(_("file name"), max_length=100, blank=True, editable=False)
+    original_size = models.PositiveIntegerField(_("size of the chosen file in bytes"), editable=False)
+    width = models.PositiveIntegerField(_("width"), editable=False)
+    height = models.PositiveIntegerField(_("height"), editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"), editable=False)
+    created_at = models.DateTimeField(_("time"), default=clock.now, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("kept photo")
+        verbose_name_plural = _("kept photos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name or self.pk}"
 
 
 class Forwarding(models.Model):

@@ -3,11 +3,14 @@
 from celery import shared_task
 
 from issues import forwarding, notifications, services
+from issues.services.submission import kept_photos_expire
 
 
 @shared_task(ignore_result=True)
 def close_unevaluated_issues() -> int:
-    """Close replied cases whose evaluation window has passed (never counted as satisfied)."""
+    """Close replied cases whose evaluation window has passed (never counted as satisfied). On the
+    same beat, what else waited too long goes: photos kept for villagers' forms never sent."""
+    kept_photos_expire()
     return services.close_expired_evaluations()
 
 

@@ -5,6 +5,7 @@ Callers (admin, pages, API, tasks) pass ids and plain values; they never set `Is
 """
 
 from issues.services.lifecycle import (
+    Contact,
     close_expired_evaluations,
     issue_accept,
     issue_assign,
@@ -14,13 +15,14 @@ from issues.services.lifecycle import (
     issue_reject,
     issue_reopen,
     issue_reply,
-    issue_reveal_phone,
+    issue_reveal_contact,
     issue_review,
     issue_transition,
 )
 from issues.services.submission import issue_submit
 
 __all__ = [
+    "Contact",
     "close_expired_evaluations",
     "issue_accept",
     "issue_assign",
@@ -30,7 +32,7 @@ __all__ = [
     "issue_reject",
     "issue_reopen",
     "issue_reply",
-    "issue_reveal_phone",
+    "issue_reveal_contact",
     "issue_review",
     "issue_submit",
     "issue_transition",

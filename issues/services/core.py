@@ -16,6 +16,7 @@ from issues.models import (
     IssueEvent,
 )
 from issues.permissions import Actor, Role, authorize
+from issues.timeline import Link, chain_end, seal
 from issues.workdays import add_working_days
 
 ISSUE_FIELDS = [f.attname for f in Issue._meta.concrete_fields if not f.primary_key]
@@ -51,14 +52,22 @@ def evaluation_deadline(start: datetime) -> datetime:
 
 
 def record_event(issue: Issue, *, action: str, from_state: str, actor: Actor, **fields) -> IssueEvent:
-    event = new_event(issue, action=action, from_state=from_state, actor=actor, **fields)
+    """Write the next event of an existing case. The caller holds the case's row lock
+    (select_for_update) in the current transaction: the event links to the case's last one, and
+    no other writer may link to that one meanwhile."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_event needs the transaction that holds the case's row lock.")
+    event = new_event(issue, action=action, from_state=from_state, actor=actor, after=chain_end(issue.pk), **fields)
     event.save(force_insert=True)
     return event
 
 
-def new_event(issue: Issue, *, action: str, from_state: str, actor: Actor, **fields) -> IssueEvent:
-    """The timeline event of a transition, not yet saved."""
-    return IssueEvent(
+def new_event(
+    issue: Issue, *, action: str, from_state: str, actor: Actor, after: Link | None = None, **fields
+) -> IssueEvent:
+    """The timeline event of a transition, not yet saved, sealed after `after` (the end of the
+    case's chain), or as the case's first event when there is none (the submission's)."""
+    event = IssueEvent(
         issue=issue,
         action=action,
         from_state=from_state,
@@ -68,6 +77,8 @@ def new_event(issue: Issue, *, action: str, from_state: str, actor: Actor, **fie
         **actor_fields(actor),
         **fields,
     )
+    seal(event, issue.tracking_code, after=after)
+    return event
 
 
 def locked_transition(

@@ -295,7 +295,8 @@ def issue_reveal_contact(*, actor: Actor, issue_id: int) -> Contact:
     told only they would see them), and write down who looked. Everyone else, and everyone
     until they ask here, sees them masked."""
     with transaction.atomic():
-        issue = Issue.objects.filter(pk=issue_id).first()
+        # Locked like every transition: the event joins the case's hash chain (issues.timeline).
+        issue = Issue.objects.select_for_update().filter(pk=issue_id).first()
         if issue is None:
             raise IssueNotFound()
         authorize(actor, Action.REVEAL_PHONE, issue)

@@ -1,20 +1,22 @@
-"""A new case: checked completely before anything is written, idempotent by key."""
+"""A new case: checked completely before anything is written, idempotent by key. And the photos
+a villager chose on a form that could not be sent yet, kept against the form's key until it is."""
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from issues import clock
 from issues.errors import IdempotencyConflict, InvalidInput
-from issues.models import Action, Attachment, Category, Channel, Issue
+from issues.models import Action, Attachment, Category, Channel, Issue, KeptPhoto
 from issues.permissions import VILLAGER, Actor, Role, authorize
-from issues.photos import clean_photos
+from issues.photos import KEPT_PHOTO_MAX_AGE, MAX_PHOTOS, ChosenPhoto, clean_photos
 from issues.services.core import new_event
 from issues.validators import (
     clean_content,
@@ -39,6 +41,7 @@ def issue_submit(
     submitter_name: str = "",
     submitter_phone: str = "",
     photos: Sequence = (),
+    kept_photo_ids: Sequence[int] = (),
     idempotency_key: str = "",
     source_ref: str = "",
 ) -> Issue:
@@ -48,7 +51,10 @@ def issue_submit(
     Everything is checked before anything is written. With `idempotency_key` (a form's
     server-issued token, an API client's Idempotency-Key) a repeated request returns the case
     the first one created, with `replayed` set on it; the same key with different content is
-    refused."""
+    refused.
+
+    `kept_photo_ids` are photos kept under `idempotency_key` by photos_keep: they become the
+    case's attachments (kept ones first) in the transaction that creates it."""
     if channel not in _CHANNELS:
         raise InvalidInput(_("Unknown channel."), field="channel")
     content = clean_content(content)
@@ -64,12 +70,17 @@ def issue_submit(
     if category_id is not None and not Category.objects.filter(pk=category_id, is_active=True).exists():
         raise InvalidInput(_("Unknown category."), field="category")
 
+    kept_ids = sorted({int(pk) for pk in kept_photo_ids})
+    if kept_ids and not idempotency_key:
+        raise InvalidInput(_("Kept photos belong to a form: send its key."), field="photos")
+    if len(kept_ids) + len(photos) > MAX_PHOTOS:
+        raise InvalidInput(_("At most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photos")
     # A repeated idempotency key is caught by its unique index at insert time (below), which
     # costs nothing on the common path of a first submission.
     fingerprint = ""
     if idempotency_key:
         fingerprint = _fingerprint(
-            channel, station_id, deputy_id, deputy_token, category_id, content, name, phone, len(photos)
+            channel, station_id, deputy_id, deputy_token, category_id, content, name, phone, len(photos) + len(kept_ids)
         )
     clean = clean_photos(photos)
 
@@ -97,17 +108,33 @@ def issue_submit(
                 attachment = Attachment(size=len(photo.content), width=photo.width, height=photo.height, created_at=now)
                 stored.append(attachment)
                 attachment.image.save("photo.jpg", ContentFile(photo.content), save=False)
-            event = new_event(issue, action=Action.SUBMIT, from_state="", actor=actor, data={"photos": len(clean)})
-            # The case, its first timeline event and its photos: one statement on PostgreSQL.
-            # These models have no save() logic or signals for insert_together to skip.
-            if not insert_together(issue, [event, *stored], lookup=lookup):
-                replay = _replay(idempotency_key, fingerprint) if idempotency_key else None
-                if replay is not None:  # sent before the deputy stopped serving
-                    _delete_files(stored)
-                    return replay
-                _resolved(lookup, deputy_id, station_id, deputy_token)  # raises what is wrong, unless
-                _delete_files(stored)  # the deputy serves again after all (a race): try once more
-                continue
+            event = new_event(
+                issue, action=Action.SUBMIT, from_state="", actor=actor, data={"photos": len(kept_ids) + len(clean)}
+            )
+            # Without kept photos (nearly every case) nothing is read or locked here: the fast path
+            # stays one statement. With them, their rows go in the transaction that creates the case.
+            with transaction.atomic() if kept_ids else contextlib.nullcontext():
+                handed_over = _take_kept(idempotency_key, kept_ids, now) if kept_ids else []
+                if len(handed_over) < len(kept_ids):  # gone: used by this very form already, or expired
+                    replay = _replay(idempotency_key, fingerprint)
+                    if replay is not None:
+                        _delete_files(stored)
+                        return replay
+                    raise InvalidInput(
+                        _("A photo you chose earlier is no longer kept. Please choose it again."), field="photos"
+                    )
+                # The case, its first timeline event and its photos: one statement on PostgreSQL.
+                # These models have no save() logic or signals for insert_together to skip.
+                if not insert_together(issue, [event, *handed_over, *stored], lookup=lookup):
+                    replay = _replay(idempotency_key, fingerprint) if idempotency_key else None
+                    if replay is not None:  # sent before the deputy stopped serving
+                        _delete_files(stored)
+                        return replay
+                    _resolved(lookup, deputy_id, station_id, deputy_token)  # raises what is wrong, unless
+                    _delete_files(stored)  # the deputy serves again after all (a race): try once more
+                    continue
+                if kept_ids:
+                    KeptPhoto.objects.filter(pk__in=kept_ids).delete()
             issue.replayed = False
             return issue
         except IntegrityError:
@@ -182,3 +209,71 @@ def _delete_files(attachments: list) -> None:
     for attachment in attachments:
         if attachment.image.name:
             attachment.image.storage.delete(attachment.image.name)
+
+
+# --- photos kept for a form that is not sent yet --------------------------------------------------
+
+
+def _take_kept(key: str, ids: list[int], now) -> list[Attachment]:
+    """The kept photos `ids` of the form `key`, locked, as the new case's attachments (same files)."""
+    rows = KeptPhoto.objects.select_for_update().filter(submission_key=key, pk__in=ids).order_by("pk")
+    return [
+        Attachment(image=row.image.name, size=row.size, width=row.width, height=row.height, created_at=now)
+        for row in rows
+    ]
+
+
+def photos_keep(*, submission_key: str, photos: Sequence[ChosenPhoto], kept_ids: Sequence[int] = ()) -> list[KeptPhoto]:
+    """Keep `photos` (checked already: issues.photos.check_chosen) for the form `submission_key`,
+    next to its kept photos `kept_ids`. Returns all of them, in the order they were chosen.
+    Refuses more than MAX_PHOTOS together, as the case would."""
+    if not submission_key:
+        raise InvalidInput(_("Kept photos belong to a form: send its key."), field="photos")
+    ids = [int(pk) for pk in kept_ids]
+    kept = list(KeptPhoto.objects.filter(submission_key=submission_key, pk__in=ids).order_by("pk")) if ids else []
+    if len(kept) + len(photos) > MAX_PHOTOS:
+        raise InvalidInput(_("At most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photos")
+    now = clock.now()
+    added: list[KeptPhoto] = []
+    try:
+        for chosen in photos:
+            row = KeptPhoto(
+                submission_key=submission_key,
+                original_name=chosen.name[:100],
+                original_size=chosen.size,
+                width=chosen.photo.width,
+                height=chosen.photo.height,
+                size=len(chosen.photo.content),
+                created_at=now,
+            )
+            row.image.save("photo.jpg", ContentFile(chosen.photo.content), save=False)
+            added.append(row)
+        KeptPhoto.objects.bulk_create(added)
+    except BaseException:
+        _delete_files(added)
+        raise
+    return kept + added
+
+
+def kept_photo_remove(*, submission_key: str, photo_id: int) -> bool:
+    """Forget one kept photo of the form `submission_key` (its file too); False when that form
+    has no such photo."""
+    row = KeptPhoto.objects.filter(submission_key=submission_key, pk=photo_id).first() if submission_key else None
+    if row is None:
+        return False
+    return _delete_kept(row)
+
+
+def kept_photos_expire(*, now=None) -> int:
+    """Delete the photos kept for forms that can no longer be sent. Returns how many went."""
+    cutoff = (now or clock.now()) - KEPT_PHOTO_MAX_AGE
+    return sum(_delete_kept(row) for row in KeptPhoto.objects.filter(created_at__lt=cutoff).only("pk", "image"))
+
+
+def _delete_kept(row: KeptPhoto) -> bool:
+    # The row first, and the file only if this call deleted it: a case being created at the same
+    # moment holds the row locked and takes the file over, so its delete here finds nothing.
+    deleted, _rows = KeptPhoto.objects.filter(pk=row.pk).delete()
+    if deleted:
+        _delete_files([row])
+    return bool(deleted)

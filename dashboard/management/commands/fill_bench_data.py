@@ -66,23 +66,25 @@ SELECT md5('case' || n), 'B' || lpad(to_hex(n), 8, '0'),
 FROM replies
 """
 
+# The events are left unsealed (no hash chain, see issues.timeline): `verify_timeline` reports
+# these scratch cases, which is right, since nothing but this command wrote them.
 EVENTS_SQL = """
 INSERT INTO issues_issueevent (issue_id, action, from_state, to_state, round, actor_kind, actor_id,
-  actor_label, public_note, internal_note, data, external_ref, created_at)
-SELECT id, 'submit', '', 'submitted', 1, 'villager', NULL, '', '', '', '{}'::jsonb, '', created_at
+  actor_label, public_note, internal_note, data, external_ref, created_at, prev_hash, hash)
+SELECT id, 'submit', '', 'submitted', 1, 'villager', NULL, '', '', '', '{}'::jsonb, '', created_at, '', ''
   FROM issues_issue WHERE id BETWEEN %(a)s AND %(b)s
 UNION ALL
-SELECT i.id, 'accept', 'submitted', 'accepted', 1, 'user', d.user_id, '', '', '', '{}'::jsonb, '', i.accepted_at
+SELECT i.id, 'accept', 'submitted', 'accepted', 1, 'user', d.user_id, '', '', '', '{}'::jsonb, '', i.accepted_at, '', ''
   FROM issues_issue i JOIN deputies_deputy d ON d.id = i.deputy_id
   WHERE i.id BETWEEN %(a)s AND %(b)s AND i.accepted_at IS NOT NULL
 UNION ALL
-SELECT id, 'assign', 'reviewed', 'assigned', 1, 'user', NULL, '', '', '', '{}'::jsonb, '', first_assigned_at
+SELECT id, 'assign', 'reviewed', 'assigned', 1, 'user', NULL, '', '', '', '{}'::jsonb, '', first_assigned_at, '', ''
   FROM issues_issue WHERE id BETWEEN %(a)s AND %(b)s AND first_assigned_at IS NOT NULL
 UNION ALL
-SELECT id, 'reply', 'assigned', 'replied', 1, 'platform', NULL, '', '', '', '{}'::jsonb, '', first_replied_at
+SELECT id, 'reply', 'assigned', 'replied', 1, 'platform', NULL, '', '', '', '{}'::jsonb, '', first_replied_at, '', ''
   FROM issues_issue WHERE id BETWEEN %(a)s AND %(b)s AND first_replied_at IS NOT NULL
 UNION ALL
-SELECT id, 'evaluate', 'replied', 'evaluated', 1, 'villager', NULL, '', '', '', '{}'::jsonb, '', finished_at
+SELECT id, 'evaluate', 'replied', 'evaluated', 1, 'villager', NULL, '', '', '', '{}'::jsonb, '', finished_at, '', ''
   FROM issues_issue WHERE id BETWEEN %(a)s AND %(b)s AND state = 'evaluated'
 """
 
