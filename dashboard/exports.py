@@ -1,30 +1,19 @@
-"""CSV and XLSX exports of the figures and of the filtered case list. Phones are masked and every
-text cell that a spreadsheet would read as a formula (= + - @, tab, carriage return) is prefixed
-with a quote, so that a villager's text can never run in a staff member's spreadsheet."""
+"""CSV and XLSX exports of the figures and of the filtered case list, written by liaison.exports
+(which neutralises formula-like cells). Names and phones are masked: an export is a bulk copy,
+and the villager was told that only those handling their case would see them."""
 
-import csv
-import io
-
-from django.http import HttpResponse, StreamingHttpResponse
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from dashboard.figures import ACTIVITY_CARDS, CARDS, cards
 from dashboard.templatetags.dashboard_tags import human_duration
-from issues.validators import mask_phone
+from issues.deadlines import deadline_label
+from issues.models import OPEN_STATES
+from issues.validators import mask_name, mask_phone
+from liaison.exports import csv_response, safe_cell, xlsx_response
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value):
-    """The value as a spreadsheet should show it: text starting like a formula gets a quote."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+__all__ = ["case_rows", "csv_response", "figure_rows", "pinned", "safe_cell", "xlsx_response"]
 
 
 def _local(dt) -> str:
@@ -49,6 +38,9 @@ def figure_rows(figures: dict, activities: dict | None, heading: list[str]) -> l
     return [heading, *rows]
 
 
+# Issue.deadline is the current state's deadline (issues.deadlines): in one column with its
+# kind next to it, never under the name of one kind. The earlier steps' deadlines are not kept;
+# whether the latest reply met its deadline is (last_reply_on_time), and has its own column.
 CASE_COLUMNS = [
     ("short_code", lambda: _("Short code")),
     ("created_at", lambda: _("Submitted at")),
@@ -58,23 +50,36 @@ CASE_COLUMNS = [
     ("channel", lambda: _("Channel")),
     ("state", lambda: _("State")),
     ("round", lambda: _("Round")),
-    ("deadline", lambda: _("Deadline")),
+    ("deadline", lambda: _("Current deadline")),
+    ("deadline_kind", lambda: _("Kind of deadline")),
     ("overdue", lambda: _("Overdue")),
     ("first_replied_at", lambda: _("First replied at")),
+    ("last_reply_on_time", lambda: _("Latest reply on time")),
     ("rating", lambda: _("Latest rating")),
-    ("submitter_name", lambda: _("Submitter")),
+    ("submitter_name", lambda: _("Submitter (masked)")),
     ("submitter_phone", lambda: _("Phone (masked)")),
     ("content", lambda: _("Content")),
 ]
+
+
+def pinned(cases: QuerySet) -> tuple[QuerySet, int]:
+    """The cases as of now and how many they are, in one query: cases sent while the file is
+    being written stay out of it, so that the export log's row count is the file's."""
+    found = cases.aggregate(n=Count("pk"), last=Max("pk"))
+    return cases.filter(pk__lte=found["last"] or 0), found["n"]
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return _("yes") if value else _("no")
 
 
 def case_rows(cases, now):
     yield [label() for _key, label in CASE_COLUMNS]
     rows = cases.select_related("station", "deputy", "category").order_by("created_at", "pk")
     for issue in rows.iterator(chunk_size=2000):
-        overdue = issue.state in ("submitted", "accepted", "reviewed", "assigned") and bool(
-            issue.deadline and issue.deadline < now
-        )
+        is_open = issue.state in OPEN_STATES
         yield [
             issue.short_code,
             _local(issue.created_at),
@@ -85,40 +90,12 @@ def case_rows(cases, now):
             issue.get_state_display(),
             issue.round,
             _local(issue.deadline),
-            _("yes") if overdue else "",
+            deadline_label(issue.state) if issue.deadline else "",
+            _("yes") if is_open and issue.deadline and issue.deadline < now else "",
             _local(issue.first_replied_at),
+            _yes_no(issue.last_reply_on_time),
             issue.get_rating_display() if issue.rating else "",
-            issue.submitter_name,
+            mask_name(issue.submitter_name),
             mask_phone(issue.submitter_phone),
             issue.content,
         ]
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield "\ufeff"  # so that Excel opens the UTF-8 file with its Chinese intact
-        for row in rows:
-            yield writer.writerow([safe_cell(v) for v in row])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def xlsx_response(rows, filename: str, title: str) -> HttpResponse:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -197,3 +197,9 @@ def actions_available(user, issue) -> list[str]:
         for action in (Action.ACCEPT, Action.REJECT, Action.REVIEW, Action.ASSIGN, Action.REPLY, Action.REOPEN)
         if issue.state in TRANSITIONS[action] and roles & allowed_roles(action, issue.state)
     ]
+
+
+def may_reveal_contact(user, issue) -> bool:
+    """Whether `user` handles this case, and so may ask to see the villager's full name and phone
+    (each time recorded on the timeline). Everyone else sees both masked, always."""
+    return bool(scope_of(user).roles_for(issue) & allowed_roles(Action.REVEAL_PHONE, issue.state))

@@ -102,5 +102,37 @@ def public_timeline(issue: Issue) -> list[PublicEvent]:
     ]
 
 
+@dataclass(frozen=True)
+class StaffEvent:
+    """One line of the timeline staff see, with its public note labelled by who wrote it: the
+    station writes to the villager, except on an evaluation, where the villager writes."""
+
+    event: IssueEvent
+    public_note_label: str
+
+
+def public_note_label(event: IssueEvent) -> str:
+    if event.action == Action.EVALUATE:
+        return _("Villager's comment on the reply")
+    return _("To the villager")
+
+
+def staff_timeline(issue: Issue) -> list[StaffEvent]:
+    return [StaffEvent(event=e, public_note_label=public_note_label(e)) for e in issue.events.all()]
+
+
 def awaiting_rating(issue: Issue) -> bool:
     return issue.state == State.REPLIED and not issue.evaluations.filter(round=issue.round).exists()
+
+
+def cases_waiting(user, *, now: datetime | None = None) -> dict[str, int]:
+    """How many of the cases this user may see wait at each step, for the admin index: to be
+    accepted, to be reviewed, to be assigned or answered, and past their deadline. One query."""
+    from django.db.models import Count, Q
+
+    return issues_visible_to(user).aggregate(
+        to_accept=Count("pk", filter=Q(state=State.SUBMITTED)),
+        to_review=Count("pk", filter=Q(state=State.ACCEPTED)),
+        to_assign_or_reply=Count("pk", filter=Q(state=State.REVIEWED)),
+        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, deadline__lt=now or clock.now())),
+    )

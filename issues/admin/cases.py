@@ -19,12 +19,14 @@ from issues.admin.bulk import BulkActionsMixin
 from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
+from issues.deadlines import deadline_label
 from issues.errors import IssueError, IssueNotFound
 from issues.models import OPEN_STATES, Action, Channel, Issue
-from issues.permissions import Actor, actions_available, allowed_roles, scope_of
-from issues.selectors import issue_visible_to, issues_visible_to
-from issues.services import issue_extend_deadline, issue_reveal_phone, issue_submit, issue_transition
-from issues.validators import mask_phone
+from issues.permissions import Actor, actions_available, allowed_roles, may_reveal_contact, scope_of
+from issues.selectors import issue_visible_to, issues_visible_to, staff_timeline
+from issues.services import Contact, issue_extend_deadline, issue_reveal_contact, issue_submit, issue_transition
+from issues.timeline import chain_status
+from issues.validators import mask_name, mask_phone
 from liaison.admin_scope import ScopedAdmin
 
 # A service error's field -> the field of RecordForm that shows it.
@@ -62,7 +64,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
         "deputy",
         "category",
         "channel",
-        "masked_phone",
+        "submitter",
     ]
     list_display_links = ["code", "excerpt"]
     list_filter = [
@@ -121,21 +123,31 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
         label = obj.get_state_display()
         return format_html('<span class="liaison-state liaison-state--{}">{}</span>', obj.state, label)
 
-    @admin.display(description=gettext_lazy("deadline"), ordering=F("deadline").asc(nulls_last=True))
+    @admin.display(description=gettext_lazy("current deadline"), ordering=F("deadline").asc(nulls_last=True))
     def deadline_display(self, obj):
+        # Only open cases: a replied case's deadline is the rating window, which the station does
+        # not owe anything against (the case page shows it, labelled as such).
         if obj.deadline is None or obj.state not in OPEN_STATES:
             return "—"
+        kind = deadline_label(obj.state)
         if obj.is_overdue:
-            return format_html('<span class="liaison-overdue">⚠ {} {}</span>', _("overdue"), _short_time(obj.deadline))
-        return _short_time(obj.deadline)
+            return format_html(
+                '<span class="liaison-overdue">⚠ {} {}</span> <span class="liaison-muted">{}</span>',
+                _("overdue"),
+                _short_time(obj.deadline),
+                kind,
+            )
+        return format_html('{} <span class="liaison-muted">{}</span>', _short_time(obj.deadline), kind)
 
     @admin.display(description=gettext_lazy("age"), ordering="-created_at")
     def age(self, obj):
         return timesince(obj.created_at, depth=1)
 
-    @admin.display(description=gettext_lazy("phone"))
-    def masked_phone(self, obj):
-        return mask_phone(obj.submitter_phone)
+    @admin.display(description=gettext_lazy("submitter"))
+    def submitter(self, obj):
+        # Masked for everyone, handlers too: seeing them in full is the recorded reveal on the
+        # case page, as the villager's form promises.
+        return " ".join(part for part in (mask_name(obj.submitter_name), mask_phone(obj.submitter_phone)) if part)
 
     # --- the case page and its sub-views ----------------------------------------------------------
 
@@ -144,7 +156,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/do/<str:action>/", wrap(self.action_view), name=f"{prefix}_action"),
-            path("<path:object_id>/reveal-phone/", wrap(self.reveal_phone_view), name=f"{prefix}_reveal_phone"),
+            path("<path:object_id>/reveal-contact/", wrap(self.reveal_contact_view), name=f"{prefix}_reveal_contact"),
             path(
                 "<path:object_id>/forwarding/<int:forwarding_id>/retry/",
                 wrap(self.retry_forwarding_view),
@@ -166,18 +178,18 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
             return HttpResponseNotAllowed(["GET"])
         return self._render_case(request, self._visible(request, object_id))
 
-    def reveal_phone_view(self, request, object_id):
+    def reveal_contact_view(self, request, object_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         issue = self._visible(request, object_id)
         try:
-            phone = issue_reveal_phone(actor=Actor.of(request.user), issue_id=issue.pk)
+            contact = issue_reveal_contact(actor=Actor.of(request.user), issue_id=issue.pk)
         except IssueNotFound:
             raise Http404(_("Not found.")) from None
         except IssueError as error:
             messages.error(request, error.message)
             return redirect(self._case_url(issue))
-        response = self._render_case(request, issue, revealed_phone=phone)
+        response = self._render_case(request, issue, revealed=contact)
         response["Cache-Control"] = "no-store"
         return response
 
@@ -245,9 +257,8 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
             if action in available
         ]
 
-    def _render_case(self, request, issue: Issue, revealed_phone: str | None = None):
-        roles = scope_of(request.user).roles_for(issue)
-        can_reveal = bool(issue.submitter_phone) and bool(roles & allowed_roles(Action.REVEAL_PHONE, issue.state))
+    def _render_case(self, request, issue: Issue, revealed: Contact | None = None):
+        has_contact = bool(issue.submitter_name or issue.submitter_phone)
         photos = [{"attachment": a, "url": staff_photo_url(a.pk)} for a in issue.attachments.all()]
         forwarding = forwarding_rows(issue)
         context = {
@@ -258,14 +269,18 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
             "app_label": self.opts.app_label,
             "original": issue,
             "issue": issue,
-            "is_open": issue.state in OPEN_STATES,
             "has_view_permission": True,
+            "masked_name": mask_name(issue.submitter_name),
             "masked_phone": mask_phone(issue.submitter_phone),
-            "revealed_phone": revealed_phone,
-            "can_reveal": can_reveal and revealed_phone is None,
-            "reveal_url": reverse("admin:issues_issue_reveal_phone", args=[issue.pk], current_app=self.admin_site.name),
+            "revealed": revealed,
+            "can_reveal": has_contact and revealed is None and may_reveal_contact(request.user, issue),
+            "reveal_url": reverse(
+                "admin:issues_issue_reveal_contact", args=[issue.pk], current_app=self.admin_site.name
+            ),
+            "deadline_label": deadline_label(issue.state),
             "buttons": self._buttons(request, issue),
-            "events": issue.events.all(),
+            "timeline": staff_timeline(issue),
+            "timeline_status": chain_status(issue),
             "photos": photos,
             "forwarding": forwarding,
             "can_retry": bool(forwarding) and may_retry(request.user, issue),

@@ -13,7 +13,7 @@ DUE_SOON = timedelta(days=1)
 
 
 class DeadlineFilter(admin.SimpleListFilter):
-    title = _("deadline")
+    title = _("current deadline")
     parameter_name = "deadline"
 
     def lookups(self, request, model_admin):

@@ -1,6 +1,7 @@
 """Role × page × action: what each of the five roles sees and may do on the case pages."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -108,7 +109,12 @@ ACTIONS = {
     "assign": (State.REVIEWED, "department", State.ASSIGNED),
     "reply": (State.ACCEPTED, {"text": "已联系电力所，明天修。"}, State.REPLIED),
     "reopen": (State.REPLIED, {"reason": "村民来电说还没修好。"}, State.ASSIGNED),
-    "extend": (State.SUBMITTED, {"deadline": "2099-01-31", "reason": "等待上级批复"}, State.SUBMITTED),
+    # Ten days on: later than the accept deadline, within the bound on extensions.
+    "extend": (
+        State.SUBMITTED,
+        {"deadline": f"{date.today() + timedelta(days=10)}", "reason": "等待上级批复"},
+        State.SUBMITTED,
+    ),
 }
 # Which roles may take each action on a case of deputy A's station (deputy B: 404).
 MAY = {
@@ -178,7 +184,7 @@ def test_phone_is_masked_until_revealed_and_each_reveal_is_recorded(world):
     assert "138****5678" in page and "13812345678" not in page
     listing = client.get(reverse("admin:issues_issue_changelist")).content.decode()
     assert "138****5678" in listing and "13812345678" not in listing
-    revealed = client.post(reverse("admin:issues_issue_reveal_phone", args=[issue.pk]))
+    revealed = client.post(reverse("admin:issues_issue_reveal_contact", args=[issue.pk]))
     assert "13812345678" in revealed.content.decode()
     assert "no-store" in revealed["Cache-Control"]
     assert issue.events.filter(action=Action.REVEAL_PHONE, actor=world.deputy_a_user).count() == 1
@@ -188,8 +194,8 @@ def test_township_staff_cannot_reveal_a_phone(world):
     issue = case_in_state(world, State.SUBMITTED, phone="13812345678")
     client = client_for(world, "township_staff")
     page = client.get(reverse("admin:issues_issue_change", args=[issue.pk])).content.decode()
-    assert "reveal-phone" not in page
-    response = client.post(reverse("admin:issues_issue_reveal_phone", args=[issue.pk]), follow=True)
+    assert "reveal-contact" not in page
+    response = client.post(reverse("admin:issues_issue_reveal_contact", args=[issue.pk]), follow=True)
     assert "13812345678" not in response.content.decode()
     assert not issue.events.filter(action=Action.REVEAL_PHONE).exists()
 

@@ -78,7 +78,7 @@ def act(world, actor: Actor, action: str, issue: Issue):
             deadline = issue.deadline + datetime.timedelta(days=3)
             return services.issue_extend_deadline(actor=actor, issue_id=issue.pk, deadline=deadline, reason="等材料")
         case Action.REVEAL_PHONE:
-            return services.issue_reveal_phone(actor=actor, issue_id=issue.pk)
+            return services.issue_reveal_contact(actor=actor, issue_id=issue.pk)
         case Action.RETRY_FORWARDING:
             return forwarding_retry_now(actor=actor, forwarding_id=issue.forwardings.get().pk)
     raise AssertionError(f"no service for {action}")
@@ -121,7 +121,7 @@ def test_person_may_take_action_only_where_the_permission_table_says(world, pers
         assert snapshot(issue.pk)["events"] == before["events"]
         return
     if action == Action.REVEAL_PHONE:
-        assert result == PHONE
+        assert result.phone == PHONE
     event = IssueEvent.objects.filter(issue=issue).latest("pk")
     assert IssueEvent.objects.filter(issue=issue).count() == len(before["events"]) + 1
     assert event.action == action
@@ -184,7 +184,7 @@ def test_deputy_cannot_read_the_phone_number_of_other_stations_issue(world):
     issue = world.submit(deputy=world.deputy_b, submitter_phone=PHONE)
     before = snapshot(issue.pk)
     with pytest.raises(IssueNotFound):
-        services.issue_reveal_phone(actor=world.actor("deputy_a_user"), issue_id=issue.pk)
+        services.issue_reveal_contact(actor=world.actor("deputy_a_user"), issue_id=issue.pk)
     assert snapshot(issue.pk) == before
 
 

@@ -6,6 +6,7 @@ import math
 import re
 import string
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -105,11 +106,11 @@ def full_history(world):
     services.issue_extend_deadline(
         actor=staff,
         issue_id=issue.pk,
-        deadline=Issue.objects.get(pk=issue.pk).deadline.replace(year=2099),
+        deadline=Issue.objects.get(pk=issue.pk).deadline + timedelta(days=3),
         reason=INTERNAL + "（延期）",
     )
     services.issue_assign(actor=staff, issue_id=issue.pk, department_id=world.department.pk, note=INTERNAL + "（交办）")
-    services.issue_reveal_phone(actor=staff, issue_id=issue.pk)
+    services.issue_reveal_contact(actor=staff, issue_id=issue.pk)
     services.issue_reply(actor=staff, issue_id=issue.pk, text=REPLY_TEXT)
     services.issue_evaluate(actor=VILLAGER, issue_id=issue.pk, rating=Rating.UNSATISFIED, comment="还是不亮")
     services.issue_reply(actor=world.actor("admin"), issue_id=issue.pk, text="已更换灯具。")
