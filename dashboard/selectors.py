@@ -5,19 +5,22 @@ grouped aggregates over the same `figure_cases`. A fixed number of queries whate
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from dashboard.forms import Filters
 from issues import clock
-from issues.models import OPEN_STATES, Rating, State
+from issues.deadlines import deadline_label
+from issues.models import OPEN_STATES, Action, Issue, IssueEvent, Rating, State
 from issues.stats import Median, Seconds, figure_cases, figure_stations, issue_stats
 
 # Fewer cases than this and a station gets no rank: one quick fix must not top the table.
 MIN_CASES_TO_RANK = 10
 OVERDUE_LIST_LIMIT = 50
+EXTENDED_LIST_LIMIT = 20
 DEPUTY_LIST_LIMIT = 30
 STATION_LIST_LIMIT = 40  # on the screen; the print view and the exports have them all
 
@@ -224,9 +227,54 @@ def overdue_cases(cases, now: datetime) -> list[dict]:
             "category_name": i.category.name if i.category else "",
             "state_label": str(i.get_state_display()),
             "deadline": i.deadline,
+            "deadline_kind": deadline_label(i.state),
         }
         for i in rows
     ]
+
+
+def extended_cases(cases) -> dict:
+    """Open cases whose deadline was extended in their current round: how many, and the ones with
+    the most extensions, each with the deadline it had before the first of them. Extensions are
+    bounded (issues.services.lifecycle), and shown here so that supervisors see them."""
+    events = (
+        IssueEvent.objects.filter(
+            action=Action.EXTEND, round=F("issue__round"), issue__in=cases.filter(state__in=OPEN_STATES)
+        )
+        .values("issue_id")
+        .annotate(times=Count("id"), first_at=Min("created_at"))
+    )
+    total = events.count()
+    top = list(events.order_by("-times", "first_at")[:EXTENDED_LIST_LIMIT])
+    issues = {
+        i.pk: i
+        for i in Issue.objects.filter(pk__in=[row["issue_id"] for row in top])
+        .select_related("station")
+        .only("pk", "short_code", "state", "round", "deadline", "station__name")
+    }
+    firsts: dict[int, str | None] = {}
+    for issue_id, data in (
+        IssueEvent.objects.filter(issue_id__in=issues, action=Action.EXTEND, round=F("issue__round"))
+        .order_by("created_at", "id")
+        .values_list("issue_id", "data")
+    ):
+        firsts.setdefault(issue_id, data.get("from"))
+    rows = []
+    for row in top:
+        issue = issues[row["issue_id"]]
+        first = firsts.get(issue.pk)
+        rows.append(
+            {
+                "pk": issue.pk,
+                "short_code": issue.short_code,
+                "station_name": issue.station.name,
+                "state_label": str(issue.get_state_display()),
+                "times": row["times"],
+                "original_deadline": parse_datetime(first) if isinstance(first, str) else None,
+                "deadline": issue.deadline,
+            }
+        )
+    return {"total": total, "rows": rows}
 
 
 def dashboard_data(user, f: Filters) -> dict:
@@ -244,6 +292,7 @@ def dashboard_data(user, f: Filters) -> dict:
         "stations_shown": STATION_LIST_LIMIT,
         "deputies": deputy_table(user, cases, f),
         "overdue": overdue_cases(cases, now),
+        "extended": extended_cases(cases),
         "activities": activity_figures(user, f),
         "min_cases_to_rank": MIN_CASES_TO_RANK,
     }

@@ -1,6 +1,7 @@
 """The dashboard (数据驾驶舱): the page, its print view and its exports. Thin: filters → selector
 → rendering. Every one of them starts from the same scoped, filtered selection."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -9,9 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dashboard import exports
-from dashboard.figures import ACTIVITY_CARDS, CARDS, cards
+from dashboard.figures import ACTIVITY_CARDS, CARDS, EXPLANATIONS, cards
 from dashboard.forms import FilterForm, filters_for
+from dashboard.models import ExportLog
 from dashboard.selectors import STATE_GROUPS, StationRow, dashboard_data, state_group_labels
+from dashboard.services import export_log_record
 from dashboard.snapshots import figures_for, max_age
 from issues import clock
 from issues.permissions import scope_of
@@ -90,7 +93,13 @@ def _activity_cards(activities: dict | None) -> list[dict]:
     if not activities:
         return []
     held = activities["activities_held"]
-    count = {"key": "activities_held", "label": _("Activities held"), "kind": "count", "target": ""}
+    count = {
+        "key": "activities_held",
+        "label": _("Activities held"),
+        "kind": "count",
+        "explanation": EXPLANATIONS["activities_held"],
+        "target": "",
+    }
     return [{**count, "value": held["total"], "definition": held["definition"]}, *cards(activities, ACTIVITY_CARDS)]
 
 
@@ -101,9 +110,10 @@ def _hydrate(data: dict) -> dict:
         if isinstance(figures.get(name), str):
             figures[name] = parse_datetime(figures[name])
     data["stations"] = [StationRow(**row) for row in data["stations"]]
-    for row in data["overdue"]:
-        if isinstance(row["deadline"], str):
-            row["deadline"] = parse_datetime(row["deadline"])
+    for row in [*data["overdue"], *data["extended"]["rows"]]:
+        for name in ("deadline", "original_deadline"):
+            if isinstance(row.get(name), str):
+                row[name] = parse_datetime(row[name])
     return data
 
 
@@ -139,6 +149,8 @@ def _context(request):
         ),
         "state_groups": [(key, state_group_labels()[key]) for key, _s in STATE_GROUPS],
         "query": query,
+        "extension_max_days": settings.ISSUE_EXTENSION_MAX_WORKING_DAYS,
+        "extensions_per_round": settings.ISSUE_EXTENSIONS_PER_ROUND,
         **data,
     }
 
@@ -170,7 +182,17 @@ def export(request, what: str, fmt: str):
         rows = exports.figure_rows(figures, activity_figures(request.user, f), heading)
         title = _("Figures")
     else:
-        rows = exports.case_rows(figure_cases(request.user, **f.stats_kwargs()), clock.now())
+        cases, count = exports.pinned(figure_cases(request.user, **f.stats_kwargs()))
+        # Recorded before the file goes out: the list carries villagers' personal data.
+        export_log_record(
+            user=request.user,
+            export=ExportLog.Export.CASES,
+            fmt=fmt,
+            query_string=request.GET.urlencode(),
+            filters=f.key(),
+            row_count=count,
+        )
+        rows = exports.case_rows(cases, clock.now())
         title = _("Cases")
     filename = f"{what}-{stamp}.{fmt}"
     if fmt == "csv":
