@@ -1,6 +1,7 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from issues import clock
@@ -14,6 +15,7 @@ from issues.services import (
     issue_reply,
     issue_review,
 )
+from liaison.testing.twofactor import complete_two_factor, verified_login
 from stations.models import DutySlot
 
 # Tuesday 30 September 2025, the eve of the National Day holiday (1–8 October; Saturday 11
@@ -84,7 +86,10 @@ def cases(world):
 @pytest.fixture
 def login(client, world):
     def as_(name: str):
-        client.force_login(getattr(world, name))
+        user = getattr(world, name)
+        if user.is_superuser:  # superusers have passed two-step verification (accounts.policy)
+            return verified_login(client, user)
+        client.force_login(user)
         return client
 
     return as_
@@ -102,3 +107,39 @@ def plain_static(settings):
 def _live_figures(settings):
     """Tests compute the figures live unless they test the snapshots."""
     settings.DASHBOARD_SNAPSHOT_MAX_AGE = 0
+
+
+DEMO_PASSWORD = "demo-password-123"
+
+
+@pytest.fixture
+def demo_data(settings, plain_static):
+    """The seed's demo data (the whole city: 9 stations, 24 deputies, ~300 cases) for the browser
+    tests, which need a live server and so a committed database (transaction=True)."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
+
+
+@pytest.fixture
+def signed_in(browser, live_server, demo_data):
+    """A browser page signed in as one of the demo accounts; closed after the test."""
+    contexts = []
+
+    def sign_in(username: str, *, width: int = 1440, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/admin/login/?next=/dashboard/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("[type=submit]")
+        complete_two_factor(page, get_user_model().objects.get(username=username))
+        page.wait_for_url("**/dashboard/")
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()

@@ -6,6 +6,7 @@ from django.test import Client
 
 from issues.models import Issue, State
 from issues.services import issue_transition
+from liaison.testing.twofactor import verified_login
 
 ROLES = ["admin", "deputy_a", "deputy_b", "station_staff", "township_staff"]
 _USER_ATTR = {"deputy_a": "deputy_a_user", "deputy_b": "deputy_b_user"}
@@ -17,8 +18,13 @@ def user_of(world, role: str):
 
 
 def client_for(world, role: str, **kwargs) -> Client:
+    """A client logged in as `role`; the superuser (who must use two-step verification) also
+    with a verified session, as after entering the code."""
     client = Client(**kwargs)
-    client.force_login(user_of(world, role), backend=BACKEND)
+    user = user_of(world, role)
+    if user.is_superuser:
+        return verified_login(client, user, backend=BACKEND)
+    client.force_login(user, backend=BACKEND)
     return client
 
 
