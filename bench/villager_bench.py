@@ -111,6 +111,8 @@ def prepare(port: int, tokens_file: Path, rounds: int = 1) -> str:
     from stations.models import Region, Station
 
     call_command("migrate", verbosity=0)
+    # DEBUG is off: pages name their static files (the form's script) through the manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {TABLE} (id bigserial PRIMARY KEY, content text, created_at timestamptz)"

@@ -61,6 +61,15 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
 
 
+def mask_name(name: str) -> str:
+    """张**: the family name and how long the name is, not who it is. A one-character name would
+    be shown whole by that rule, so it is hidden entirely."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*" * len(name)
+    return name[0] + "*" * (len(name) - 1)
+
+
 def clean_text(raw: str, *, field: str, required_message: str, maximum: int) -> str:
     text = (raw or "").strip()
     if not text:

@@ -32,9 +32,14 @@ class Limit:
 
 # name -> Limit; settings.RATE_LIMITS may override any of them.
 DEFAULT_LIMITS = {
-    "submit_ip": Limit(60, 3600),  # submissions per client IP per hour
-    "submit_code": Limit(200, 3600),  # submissions per deputy/station code per hour
+    "submit_ip": Limit(60, 3600),  # form posts per client IP per hour, sent or not
+    # Valid submissions (what could become a case) per deputy/station code per hour, and per code
+    # from one address: junk posts cost a code nothing, and one address spends at most 30 of its
+    # 200 (a station's Wi-Fi on a reception day still sends 30 cases in an hour).
+    "submit_code": Limit(200, 3600),
+    "submit_code_ip": Limit(30, 3600),
     "lookup_ip": Limit(10, 600),  # tracking-code lookups (code + phone digits) per IP
+    "lookup_code_fail": Limit(10, 3600),  # failed lookups of one code per hour, from any address
     "evaluate_ip": Limit(30, 3600),
     "page_ip": Limit(600, 60),  # public page views per IP per minute
     "login_fail_ip": Limit(30, 3600),  # failed staff logins per IP per hour, any usernames
@@ -51,8 +56,20 @@ def hit(name: str, key: str) -> None:
         return
     limit = limit_for(name)
     if count(name, key) > limit.count:
-        now = time.time()
-        raise RateLimited(retry_after=max(1, int(limit.seconds - now % limit.seconds)))
+        raise RateLimited(retry_after=_retry_after(limit))
+
+
+def refuse_if_exceeded(name: str, key: str) -> None:
+    """Raise RateLimited when `key` is already over the limit `name`, without counting."""
+    if exceeded(name, key):
+        raise RateLimited(retry_after=_retry_after(limit_for(name)))
+
+
+def hit_submission(code_key: str, ip: str) -> None:
+    """Count one valid submission to a code: against the code from this address first, so that
+    an address past its share is refused without spending the code's budget for everyone."""
+    hit("submit_code_ip", f"{code_key}|{ip}")
+    hit("submit_code", code_key)
 
 
 def count(name: str, key: str) -> int:
@@ -76,6 +93,11 @@ def exceeded(name: str, key: str) -> bool:
     except Exception as error:
         degradation.record(f"rate limit {name}", error)
         return False
+
+
+def _retry_after(limit: Limit) -> int:
+    """Seconds until the fixed window ends."""
+    return max(1, int(limit.seconds - time.time() % limit.seconds))
 
 
 def _cache_key(name: str, key: str, limit: Limit) -> str:

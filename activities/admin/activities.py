@@ -42,10 +42,13 @@ from activities.models import (
 )
 from activities.permissions import can_write_station
 from activities.selectors import activities_visible_to, supervision_list
+from deputies.forms import stationable_deputies
 from issues import clock
 from issues.errors import IssueError
 from issues.permissions import Actor
 from issues.selectors import issues_visible_to
+from liaison.admin_scope import editable_station_ids
+from liaison.exports import XLSX
 
 _CREATE_FIELDS = [
     "station",
@@ -101,6 +104,11 @@ class ParticipationInline(ChildInline):
     fields = ["deputy", "attended"]
     autocomplete_fields = []
     editable_in = (Status.PLANNED,)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "deputy":  # the deputies of the user's own stations, never another's
+            kwargs["queryset"] = stationable_deputies(editable_station_ids(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class OfficialInline(ChildInline):
@@ -358,10 +366,7 @@ class ActivityAdmin(ScopedReadAdmin):
 
     def xlsx_view(self, request, object_id):
         activity = self._visible(request, object_id)
-        response = HttpResponse(
-            supervision_xlsx(activity),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(supervision_xlsx(activity), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="supervision-{activity.pk}.xlsx"'
         return response
 

@@ -1,6 +1,8 @@
-"""HTML input parsing for the villager's pages. Validation of what a case may contain lives in
-issues.services.issue_submit; these forms only read the request, the server-issued submission
-token and the honeypot, and the consent rule that belongs to the page."""
+"""HTML input parsing for the villager's pages. What a case may contain is decided by
+issues.services.issue_submit; the submission form runs the same shared checks
+(issues.validators) on every field in one pass, so that a villager sees every mistake at once,
+and reads the server-issued submission token, the kept photos, the honeypot and the consent rule
+that belongs to the page."""
 
 import secrets
 
@@ -9,17 +11,28 @@ from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from issues.errors import InvalidInput
 from issues.models import Rating
-from issues.validators import CONTENT_MAX, NAME_MAX
+from issues.photos import MAX_PHOTOS
+from issues.validators import CONTENT_MAX, NAME_MAX, clean_content, clean_name, normalize_mobile
 
 # A villager may take a while to write (or fetch their glasses); past this the form is stale.
 SUBMISSION_TOKEN_MAX_AGE = 6 * 3600
 _TOKEN_SALT = "liaison.public.submission"  # noqa: S105 (a namespace, not a secret)
 
 
-def new_submission_token() -> str:
+def new_submission_token(nonce: str = "") -> str:
     """A signed, timestamped nonce issued with each form; the nonce is the idempotency key."""
-    return signing.dumps({"n": secrets.token_urlsafe(16)}, salt=_TOKEN_SALT, compress=False)
+    return signing.dumps({"n": nonce or new_nonce()}, salt=_TOKEN_SALT, compress=False)
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def submission_key(nonce: str) -> str:
+    """The idempotency key of a form's nonce; photos kept for the form are filed under it too."""
+    return f"form:{nonce}"
 
 
 def submission_nonce(token: str) -> str:
@@ -64,6 +77,23 @@ class SubmissionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.nonce = ""
+        self.contact_dropped = False
+
+    @property
+    def kept_ids(self) -> list[int]:
+        """The kept photos the page carried (hidden fields); whose they are is checked on use."""
+        values = self.data.getlist("kept") if hasattr(self.data, "getlist") else []
+        ids = []
+        for value in values[: MAX_PHOTOS * 2]:
+            if value.isdigit() and len(value) <= 18 and int(value) not in ids:
+                ids.append(int(value))
+        return ids
+
+    @property
+    def remove_id(self) -> int | None:
+        """The kept photo whose 删除 button was tapped, if that is how the form came."""
+        value = self.data.get("remove_photo", "")
+        return int(value) if isinstance(value, str) and value.isdigit() and len(value) <= 18 else None
 
     @property
     def is_bot(self) -> bool:
@@ -80,11 +110,26 @@ class SubmissionForm(forms.Form):
             self.add_error(None, _("The form could not be verified. Please check your text and send it again."))
         return token
 
+    def clean_content(self) -> str:
+        return _checked(clean_content, self.cleaned_data.get("content", ""))
+
     def clean(self):
         data = super().clean()
+        name, phone = data.get("name", ""), data.get("phone", "")
         if data.get("anonymous"):
+            # Dropped, never checked: the page says so next to the box, the receipt says so after.
+            self.contact_dropped = bool(name.strip() or phone.strip())
+            for field in ("name", "phone"):
+                self.errors.pop(field, None)
             data["name"] = data["phone"] = ""
-        elif (data.get("name", "").strip() or data.get("phone", "").strip()) and not data.get("consent"):
+            return data
+        for field, check in (("name", clean_name), ("phone", normalize_mobile)):
+            if field in data:
+                try:
+                    data[field] = check(data[field])
+                except InvalidInput as error:
+                    self.add_error(field, str(error.message))
+        if (name.strip() or phone.strip()) and not data.get("consent"):
             self.add_error(
                 "consent",
                 _("You left your name or phone number: please tick the box to agree that we use them for this case."),
@@ -93,7 +138,15 @@ class SubmissionForm(forms.Form):
 
     @property
     def idempotency_key(self) -> str:
-        return f"form:{self.nonce}"
+        return submission_key(self.nonce) if self.nonce else ""
+
+    def check_category(self, categories) -> None:
+        """Refuse a category missing from the page's list (`categories`), stale or forged, next
+        to the other mistakes. Only for a round that has mistakes anyway: it draws the page with
+        that list; a form without mistakes leaves the check to issue_submit, at no extra cost."""
+        category = self.cleaned_data.get("category") if hasattr(self, "cleaned_data") else None
+        if category is not None and "category" not in self.errors and category not in {c.pk for c in categories}:
+            self.add_error("category", _("Choose a category from the list."))
 
     def add_service_error(self, error) -> None:
         """Show an issues.errors.InvalidInput next to the field it is about."""
@@ -104,6 +157,14 @@ class SubmissionForm(forms.Form):
 SubmissionForm.base_fields = _SharedFields(SubmissionForm.base_fields)
 
 
+def _checked(check, value):
+    """A shared validator's result, its InvalidInput as the form's ValidationError."""
+    try:
+        return check(value)
+    except InvalidInput as error:
+        raise forms.ValidationError(str(error.message)) from None
+
+
 class RatingForm(forms.Form):
     rating = forms.ChoiceField(choices=Rating.choices, error_messages={"required": gettext_lazy("Choose a rating.")})
     comment = forms.CharField(required=False, strip=True, max_length=4000)
@@ -111,10 +172,9 @@ class RatingForm(forms.Form):
 
 class LookupForm(forms.Form):
     code = forms.CharField(max_length=64, error_messages={"required": gettext_lazy("Enter the code on your receipt.")})
+    # Empty for a case sent anonymously (it has no phone); a case with a phone still needs them.
     phone_last4 = forms.RegexField(
         regex=r"^\d{4}$",
-        error_messages={
-            "required": gettext_lazy("Enter the last four digits of your phone number."),
-            "invalid": gettext_lazy("Enter the last four digits of your phone number."),
-        },
+        required=False,
+        error_messages={"invalid": gettext_lazy("Enter the last four digits of your phone number.")},
     )

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from deputies.models import Deputy, RetiredDeputyToken, Stationing
-from issues.models import Category
+from issues.models import Category, KeptPhoto
 from stations.models import DutySlot, RetiredStationToken, Station
 
 _MAX_TOKEN = 64
@@ -132,25 +132,57 @@ def public_categories() -> list[Category]:
 _SHORT_ALPHABET = set("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
 
 
-def issue_by_receipt(code: str, phone_last4: str):
-    """The case a villager looks up with the code on their receipt (short code or tracking code)
-    and the last four digits of the phone number they left; None unless both match."""
+def issue_by_receipt(code: str, phone_last4: str = ""):
+    """The case a villager looks up with the code on their receipt (short code or tracking code):
+    with the last four digits of the phone number they left, or with the code alone when they
+    left none (sent anonymously). None unless that matches; the caller rate-limits the tries."""
     import secrets
 
+    phone_last4 = phone_last4 or ""
+    if len(phone_last4) not in (0, 4):
+        return None
+    issue = issue_named_by(code)
+    if issue is None:
+        return None
+    if not issue.submitter_phone:  # digits typed anyway change nothing: there is no phone to match
+        return issue
+    if len(phone_last4) != 4 or not secrets.compare_digest(issue.submitter_phone[-4:], phone_last4):
+        return None
+    return issue
+
+
+def receipt_code_key(code: str) -> str:
+    """One spelling of a code as villagers type it (k7qm 3xpa, K7QM-3XPA), for counting tries."""
+    return (code or "").strip().upper().replace("-", "").replace(" ", "")[:_MAX_TOKEN]
+
+
+def issue_named_by(code: str):
+    """The case whose short code or tracking code `code` is, the phone's digits not checked:
+    issue_by_receipt checks them; alone, it only tells whose staff to warn of guessing."""
     from django.db.models import Q
 
     from issues.models import Issue
 
     code = (code or "").strip()
-    if not code or len(code) > _MAX_TOKEN or len(phone_last4 or "") != 4:
+    if not code or len(code) > _MAX_TOKEN:
         return None
-    compact = code.upper().replace("-", "").replace(" ", "")
+    compact = receipt_code_key(code)
     query = Q(tracking_code=code)
     if len(compact) == 8 and set(compact) <= _SHORT_ALPHABET:
         query |= Q(short_code=f"{compact[:4]}-{compact[4:]}")
-    issue = Issue.objects.filter(query).only("tracking_code", "submitter_phone").first()
-    if issue is None or len(issue.submitter_phone) < 4:
+    return Issue.objects.filter(query).only("tracking_code", "submitter_phone").first()
+
+
+def kept_photos(submission_key: str, ids) -> list[KeptPhoto]:
+    """The photos kept for the form `submission_key` among `ids` (the page's hidden fields), in
+    the order they were chosen; another form's are never among them."""
+    ids = [int(pk) for pk in ids]
+    if not submission_key or not ids:
+        return []
+    return list(KeptPhoto.objects.filter(submission_key=submission_key, pk__in=ids).order_by("pk"))
+
+
+def kept_photo_of_form(submission_key: str, photo_id: int) -> KeptPhoto | None:
+    if not submission_key:
         return None
-    if not secrets.compare_digest(issue.submitter_phone[-4:], phone_last4):
-        return None
-    return issue
+    return KeptPhoto.objects.filter(submission_key=submission_key, pk=photo_id).only("image").first()

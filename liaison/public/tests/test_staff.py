@@ -50,7 +50,9 @@ def test_deputy_poster_has_name_level_station_instruction_and_an_inline_qr(clien
     client.force_login(world.deputy_a_user)
     html = client.get(reverse("public:deputy-poster", args=[world.deputy_a.pk])).content.decode()
     assert "陈海涛" in html and "甬舟铁路项目人大代表联络点" in html
-    assert "<svg" in html and "@page" in html
+    assert "<svg" in html and 'href="/static/public/poster.css"' in html  # the A4 page size is there
+    a5 = client.get(reverse("public:deputy-poster", args=[world.deputy_a.pk]) + "?size=a5").content.decode()
+    assert 'href="/static/public/poster-a5.css"' in a5 and "poster-a5.css" not in html
     assert deputy_public_url(world.deputy_a) in html
     assert "http" not in html.replace(deputy_public_url(world.deputy_a), "").replace("http://www.w3.org/2000/svg", "")
 

@@ -82,20 +82,21 @@ def test_one_rating_per_round(client, world):
     assert Evaluation.objects.count() == 1
 
 
-def test_lookup_with_short_code_and_last_four_digits_opens_the_case(client, world):
+def test_lookup_with_short_code_and_last_four_digits_shows_the_progress(client, world):
     issue = world.submit(submitter_phone="13800138000")
     for code in (issue.short_code, issue.short_code.lower().replace("-", "")):
         response = client.post(reverse("public:home"), {"code": code, "phone_last4": "8000"})
-        assert response.status_code == 302 and response["Location"] == track_url(issue)
+        html = response.content.decode()
+        assert response.status_code == 200 and f'<strong id="short-code">{issue.short_code}</strong>' in html
+        assert issue.tracking_code not in html
 
 
-def test_lookup_with_wrong_digits_or_no_phone_finds_nothing(client, world):
+def test_lookup_with_wrong_digits_or_an_unknown_code_finds_nothing(client, world):
     with_phone = world.submit(submitter_phone="13800138000")
-    without_phone = world.submit(content="没有留电话的一件事情")
-    for code in (with_phone.short_code, without_phone.short_code):
+    for code in (with_phone.short_code, "AAAA-BBBB"):
         response = client.post(reverse("public:home"), {"code": code, "phone_last4": "1234"})
         assert response.status_code == 400
-        assert "查询码和手机后四位对不上" in response.content.decode()
+        assert "没有找到相符的反映" in response.content.decode()
 
 
 def test_lookup_is_rate_limited(client, world, settings):

@@ -1,0 +1,33 @@
+/* The villager's form, made kinder with JavaScript; it works without it. A static file, so that the
+   pages need no inline script (Content-Security-Policy: script-src 'self'). */
+(function () {
+  var f = document.getElementById("send"), b = document.getElementById("f-send"),
+      a = document.getElementById("f-anonymous"), c = document.getElementById("contact"),
+      e = document.getElementById("error-summary");
+  if (!f || !b || !a || !c) return;
+  /* Anonymous: the contact fields are greyed and not sent, so what will not be kept is plain to see. */
+  function s() {
+    var i, x = c.querySelectorAll("input");
+    c.className = a.checked ? "off" : "";
+    for (i = 0; i < x.length; i++) x[i].disabled = a.checked;
+  }
+  a.addEventListener("change", s);
+  s();
+  if (e) {
+    e.focus();
+    /* A summary link puts the cursor in its field, with the field's label in view. */
+    e.addEventListener("click", function (v) {
+      var t = v.target.closest("a"), x = t && document.getElementById(t.hash.slice(1)), l;
+      if (!x) return;
+      v.preventDefault();
+      l = document.querySelector('label[for="' + x.id + '"]') || x;
+      l.scrollIntoView();
+      x.focus({ preventScroll: true });
+    });
+  }
+  /* Only 提交 says "sending": a 删除 button posts the form too, to redraw it without that photo. */
+  f.addEventListener("submit", function (v) {
+    if (v.submitter && v.submitter.name === "remove_photo") return;
+    setTimeout(function () { b.disabled = true; b.textContent = b.getAttribute("data-sending"); }, 0);
+  });
+})();
