@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +8,29 @@ class IssuesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from issues import workdays
         from issues.roles import sync_role_groups
+        from liaison.checks import register_checks
 
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="issues.sync_role_groups")
+        # Deadlines cache the holiday schedule table (issues.workdays explains how).
+        post_save.connect(workdays.calendar_changed, sender="stations.CalendarDay", dispatch_uid="workdays.saved")
+        post_delete.connect(workdays.calendar_changed, sender="stations.CalendarDay", dispatch_uid="workdays.deleted")
+        register_checks()
+        # API tokens die with the password; an address that keeps failing logins is throttled.
+        from django.conf import settings
+        from django.contrib.auth.signals import user_login_failed
+        from django.db.models.signals import pre_save
+
+        from issues.api.auth import revoke_tokens_when_the_password_changes
+        from liaison.logins import count_failure
+
+        pre_save.connect(
+            revoke_tokens_when_the_password_changes, sender=settings.AUTH_USER_MODEL, dispatch_uid="api.tokens"
+        )
+        user_login_failed.connect(count_failure, dispatch_uid="liaison.logins.count_failure")
+
+        from issues.forwarding import outbox_readiness
+        from liaison import health
+
+        health.register("outbox", outbox_readiness)

@@ -100,6 +100,7 @@ def _payload(forwarding: Forwarding) -> dict:
         "station": issue.station.name,
         "region": issue.station.region.full_name,
         "round": forwarding.round,
+        "assigned_at": forwarding.created_at.isoformat(),
         "deadline": issue.deadline.isoformat() if issue.deadline else None,
         "callback_url": settings.PUBLIC_BASE_URL + reverse("governance-callback"),
     }
@@ -204,6 +205,20 @@ def due_forwardings():
         Q(status=Forwarding.Status.PENDING, next_attempt_at__lte=now)
         | Q(status=Forwarding.Status.SENDING, claimed_until__lt=now)
     )
+
+
+def outbox_readiness() -> str:
+    """/readyz: the oldest forwarding that is due has not waited too long (else the worker or
+    the platform is stuck, and cases pile up unsent)."""
+    from liaison.health import NotReady
+
+    oldest = due_forwardings().order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+    if oldest is None:
+        return "ok (nothing due)"
+    waited = (clock.now() - oldest).total_seconds()
+    if waited > settings.READYZ_OUTBOX_MAX_AGE:
+        raise NotReady(f"the oldest due forwarding has waited {waited:.0f} s")
+    return f"ok (oldest due {waited:.0f} s ago)"
 
 
 def sweep() -> int:

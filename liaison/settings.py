@@ -23,7 +23,9 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG-1"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The development server's address follows PORT (`PORT=8100 make run`), so that QR codes and links
+# printed from another shell point where the portal is served.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}").rstrip("/")
 # Villagers see a Chinese page that keeps their text, not Django's English 403.
 CSRF_FAILURE_VIEW = "liaison.public.errors.csrf_failure"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
@@ -48,16 +50,28 @@ INSTALLED_APPS = [
     "dashboard",
     "activities",
     "governance_stub",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
+    "simple_history",
+    "audit",  # after the apps whose models it keeps the history of
 ]
 
 MIDDLEWARE = [
+    "liaison.failsafe.RejectNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "liaison.csp.ContentSecurityPolicyMiddleware",  # after whitenoise: static files need no policy
+    "liaison.public.limits.FormBodyLimitMiddleware",  # before anything reads a form's body
     "liaison.formparser.SmallMultipartMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): did this session pass 2FA
+    "accounts.middleware.TwoFactorMiddleware",  # staff pages need it (accounts.policy)
+    "simple_history.middleware.HistoryRequestMiddleware",  # the history's "changed by"
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -108,7 +122,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The dashboard's covering indexes (INCLUDE columns) are for PostgreSQL; SQLite keeps the plain
 # index and says so in a warning that is expected. DJANGO_SILENCED_SYSTEM_CHECKS adds ids to
 # silence on purpose (bin/check-deploy: the holiday-schedule warning, which depends on the date).
-SILENCED_SYSTEM_CHECKS = ["models.W040", *env_list("DJANGO_SILENCED_SYSTEM_CHECKS", [])]
+# axes.W006 wants the address among AXES_LOCKOUT_PARAMETERS, against attackers who rotate
+# user agents or cookies; locking the username from every address (below) already defeats that,
+# and addresses are throttled on their own by liaison.logins.
+SILENCED_SYSTEM_CHECKS = ["models.W040", "axes.W006", *env_list("DJANGO_SILENCED_SYSTEM_CHECKS", [])]
 
 # --- Cache and rate limits: local memory by default, Redis through REDIS_URL ----------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -130,7 +147,8 @@ RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesStandaloneBackend",  # first, as django-axes requires (and force_login uses it)
+    "liaison.logins.SprayGuardBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -141,11 +159,25 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.5)  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A username is locked after repeated failures from any address (guesses spread over many
+# addresses must not win); an address failing across usernames is liaison.logins' job.
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "admin:login"
+# API tokens end this many hours after they were issued (issues.api.auth).
+API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12, minimum=1)
+# Two-factor logins (TOTP, 等保 level 3), accounts.policy: always for superusers; for members of
+# these groups (put the county administrators' group here once it exists); for everyone with
+# staff access when TWO_FACTOR_REQUIRED_FOR_ALL_STAFF=1. Anyone else may enroll by choice.
+TWO_FACTOR_REQUIRED_GROUPS = env_list("TWO_FACTOR_REQUIRED_GROUPS", [])
+TWO_FACTOR_REQUIRED_FOR_ALL_STAFF = env_bool("TWO_FACTOR_REQUIRED_FOR_ALL_STAFF", False)
+OTP_TOTP_ISSUER = "Liaison 人大代表联络站"
+# django-otp's throttle: after n wrong codes in a row a device refuses every code for
+# factor × 2^(n-1) seconds. At least 1, so that it can never be switched off.
+OTP_TOTP_THROTTLE_FACTOR = env_int("TWO_FACTOR_THROTTLE_FACTOR", 1, minimum=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
 
 # --- Language and time ---------------------------------------------------------------------------
 # Every page is in Chinese whatever the browser asks for (no LocaleMiddleware): villagers' and
@@ -178,6 +210,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
@@ -186,6 +219,20 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every page (django-csp; liaison.csp adds the hashes of the few inline
+# <style> blocks to style-src). No inline scripts anywhere; the API docs relax it for themselves.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 
 # --- The issue lifecycle -------------------------------------------------------------------------
@@ -194,6 +241,10 @@ ISSUE_ACCEPT_WORKING_DAYS = env_int("ISSUE_ACCEPT_WORKING_DAYS", 1, minimum=1)
 ISSUE_REVIEW_WORKING_DAYS = env_int("ISSUE_REVIEW_WORKING_DAYS", 1, minimum=1)
 # Reply time limit for a case without a category (a category carries its own).
 ISSUE_DEFAULT_REPLY_WORKING_DAYS = env_int("ISSUE_DEFAULT_REPLY_WORKING_DAYS", 5, minimum=1)
+# How far one extension may move a deadline (working days past the later of now and the current
+# deadline), and how many extensions one handling round may have.
+ISSUE_EXTENSION_MAX_WORKING_DAYS = env_int("ISSUE_EXTENSION_MAX_WORKING_DAYS", 20, minimum=1)
+ISSUE_EXTENSIONS_PER_ROUND = env_int("ISSUE_EXTENSIONS_PER_ROUND", 2, minimum=1)
 # Calendar days a villager has to rate a reply before the case closes as not evaluated.
 ISSUE_EVALUATION_WINDOW_DAYS = env_int("ISSUE_EVALUATION_WINDOW_DAYS", 7, minimum=1)
 
@@ -216,6 +267,10 @@ GOVERNANCE_STUB_FAILURE_RATE = env_float("GOVERNANCE_STUB_FAILURE_RATE", 0.0, ma
 GOVERNANCE_STUB_TIMEOUT_RATE = env_float("GOVERNANCE_STUB_TIMEOUT_RATE", 0.0, maximum=1.0)
 GOVERNANCE_STUB_HANG_SECONDS = env_float("GOVERNANCE_STUB_HANG_SECONDS", 30.0)
 GOVERNANCE_STUB_CALLBACK_MAX_ATTEMPTS = env_int("GOVERNANCE_STUB_CALLBACK_MAX_ATTEMPTS", 20, minimum=1)
+
+# --- Health: /readyz fails when the worker's last heartbeat or the oldest due forwarding is older
+READYZ_HEARTBEAT_MAX_AGE = env_int("READYZ_HEARTBEAT_MAX_AGE", 120, minimum=1)
+READYZ_OUTBOX_MAX_AGE = env_int("READYZ_OUTBOX_MAX_AGE", 900, minimum=1)
 
 # --- Dashboard: figures older than this are computed again (0: always live) -----------------------
 DASHBOARD_SNAPSHOT_MAX_AGE = env_int("DASHBOARD_SNAPSHOT_MAX_AGE", 600, minimum=0)
@@ -263,6 +318,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "send-deadline-reminders": {"task": "issues.tasks.send_deadline_reminders", "schedule": 5 * 60},
     "refresh-dashboard-snapshots": {"task": "dashboard.tasks.refresh_snapshots", "schedule": 10 * 60},
+    "worker-heartbeat": {"task": "liaison.heartbeat", "schedule": 30.0},
     "stub-deliver-replies": {
         "task": "governance_stub.tasks.deliver_due",
         "schedule": env_float("GOVERNANCE_STUB_DELIVERY_SECONDS", 5.0, minimum=0.1),
@@ -272,10 +328,15 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "issues.api.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "liaison.failsafe.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -291,14 +352,32 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# LOG_FORMAT=json: one JSON object per line, for a log collector (liaison.observability).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "liaison.observability.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Errors to a self-hosted Sentry (sentry.io cannot be reached from government networks).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from liaison.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, maximum=1.0),
+    )
 
 # Reverse proxies in front of gunicorn whose X-Forwarded-For we trust (for per-IP rate limits).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)

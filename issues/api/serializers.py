@@ -164,6 +164,12 @@ class EvaluationInputSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    otp_token = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text=_("With two-step verification on: the 6-digit code from the authenticator app, or a recovery code."),
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -1,10 +1,12 @@
 """The API's views: parse with a serializer, call a service or a selector, answer. Every staff
 read starts from issues.selectors (the one scoping function), every write is a service call."""
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,6 +20,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from accounts.policy import is_enrolled, two_factor_required
+from accounts.services import CodeLocked, CodeMissing, WrongCode, code_verify
 from deputies.models import Deputy, Stationing
 from issues.api import serializers as s
 from issues.api.auth import ExpiringTokenAuthentication, revoke, token_for, token_lifetime
@@ -27,7 +31,7 @@ from issues.api.schema import ApiSchema
 from issues.errors import IssueNotFound
 from issues.models import Action, Category, Department
 from issues.permissions import Actor, scope_of
-from issues.photos import MAX_BYTES, MAX_PHOTOS
+from issues.photos import MAX_BYTES, MAX_FORM_BYTES
 from issues.selectors import (
     awaiting_rating,
     issue_by_tracking_code,
@@ -41,8 +45,9 @@ from liaison.ratelimit import client_ip, hit
 from stations.models import Station
 
 IDEMPOTENCY_KEY_MAX = 96  # Issue.submission_key holds 100, less our "api:" prefix
-# Three photos of at most 5 MB and a generous margin for the text fields and multipart framing.
-MAX_SUBMISSION_BYTES = MAX_PHOTOS * MAX_BYTES + 1024 * 1024
+# Three photos of at most 5 MB and a generous margin for the text fields and multipart framing,
+# as on the HTML form (liaison.public.limits).
+MAX_SUBMISSION_BYTES = MAX_FORM_BYTES
 
 
 # --- bases ----------------------------------------------------------------------------------------
@@ -221,6 +226,24 @@ class InvalidCredentials(exceptions.APIException):
     default_detail = _("Wrong username or password.")
 
 
+class TwoFactorCodeMissing(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "otp_required"
+    default_detail = _("Send otp_token: the code from your authenticator app, or a recovery code.")
+
+
+class TwoFactorCodeWrong(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "otp_invalid"
+    default_detail = _("The two-step verification code is not correct.")
+
+
+class TwoFactorSetupRequired(exceptions.APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "two_factor_setup_required"
+    default_detail = _("Your account must use two-step verification: set it up in the browser first.")
+
+
 @extend_schema(
     tags=["auth"],
     summary=_("Get an API token"),
@@ -230,19 +253,34 @@ class InvalidCredentials(exceptions.APIException):
 class TokenView(PublicApiView):
     throttle_classes = [LoginThrottle]
     parser_classes = [SafeJSONParser, FormParser]
-    error_statuses = (400, 401, 429)
+    error_statuses = (400, 401, 403, 429)
 
     def post(self, request):
         body = s.TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        credentials = dict(body.validated_data)
+        otp_token = credentials.pop("otp_token", "")
         # The DRF request, not the Django one: django-axes then records failures and refuses
         # locked-out users, but its middleware does not swap our JSON error for its page.
         # authenticate() swallows the backends' PermissionDenied: a refusal shows as flags.
-        user = authenticate(request=request, **body.validated_data)
+        user = authenticate(request=request, **credentials)
         if getattr(request, "axes_locked_out", False) or getattr(request, "login_throttled", False):
             raise TooManyRequests(wait=int(settings.AXES_COOLOFF_TIME * 3600))
         if user is None or not user.is_active:
             raise InvalidCredentials()
+        # The second factor, as in the browser (accounts): an enrolled user sends a code; a user
+        # who must use it but has not set it up gets no token until they have.
+        if is_enrolled(user):
+            try:
+                code_verify(user=user, code=otp_token)
+            except CodeMissing:
+                raise TwoFactorCodeMissing() from None
+            except CodeLocked as error:
+                raise TooManyRequests(wait=error.wait_seconds) from None
+            except WrongCode:
+                raise TwoFactorCodeWrong() from None
+        elif two_factor_required(user):
+            raise TwoFactorSetupRequired()
         token = token_for(user)
         return Response({"token": token.key, "expires_at": token.created + token_lifetime()})
 
@@ -379,6 +417,18 @@ class CategoryListView(StaffListView):
 # --- documentation --------------------------------------------------------------------------------------
 
 
+# Swagger UI starts from an inline script, has an inline <style>, sets style attributes and shows
+# data: images: this page alone allows them (liaison.csp). It shows no user input.
+@method_decorator(
+    csp_replace(
+        {
+            "script-src": ["'self'", "'unsafe-inline'"],
+            "style-src": ["'self'", "'unsafe-inline'"],
+            "img-src": ["'self'", "data:"],
+        }
+    ),
+    name="dispatch",
+)
 class DocsView(SpectacularSwaggerView):
     """Swagger UI from our own static files (drf-spectacular-sidecar). Its validator badge would
     call validator.swagger.io: turned off, so the page works offline and leaks nothing."""
