@@ -367,7 +367,7 @@ def _record_stale_reply(forwarding: Forwarding, *, reply_id: str, signature: str
         for user in recipients_for(issue):
             notify(
                 user=user,
-                kind=Notification.Kind.FORWARDING_FAILED,
+                kind=Notification.Kind.STALE_REPLY,
                 issue=issue,
                 message=text,
                 dedupe_key=f"stale_reply:{issue.pk}:{reply_id}:{user.pk}",

@@ -449,6 +449,8 @@ class Notification(models.Model):
         DUE_SOON = "due_soon", _("deadline approaching")
         OVERDUE = "overdue", _("overdue")
         FORWARDING_FAILED = "forwarding_failed", _("forwarding failed")
+        STALE_REPLY = "stale_reply", _("late platform reply refused")
+        LOOKUP_GUESSING = "lookup_guessing", _("repeated wrong lookups")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"

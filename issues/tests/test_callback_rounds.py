@@ -71,6 +71,7 @@ def test_a_late_reply_to_round_one_does_not_answer_round_two_and_the_real_answer
     assert record.outcome.startswith("refused: round 1")
     alerts = Notification.objects.filter(issue=issue, message__contains="r1-b")
     assert {alert.user for alert in alerts} >= {world.station_staff}
+    assert {alert.kind for alert in alerts} == {Notification.Kind.STALE_REPLY}
 
     second_key = Forwarding.objects.get(issue=issue, round=2).key
     real = post(client, {"reply_id": "r2-a", "reference": second_key, "text": "第二轮：已更换灯具。"})

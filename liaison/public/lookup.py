@@ -18,9 +18,7 @@ from issues.notifications import notify, recipients_for
 from liaison.public.selectors import issue_by_receipt, issue_named_by, receipt_code_key
 from liaison.ratelimit import count, limit_for, refuse_if_exceeded
 
-# Notification has no kind for this yet (adding one needs a migration of issues): the inbox's
-# "forwarding failed" is the nearest, an alert that asks for a person's attention.
-GUESSING_ALERT_KIND = Notification.Kind.FORWARDING_FAILED
+GUESSING_ALERT_KIND = Notification.Kind.LOOKUP_GUESSING
 
 
 def look_up(code: str, phone_last4: str):
