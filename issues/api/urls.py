@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from issues.api import figures, views
+from issues.api import figures, login, views
 
 app_name = "api"
 
@@ -15,7 +15,7 @@ urlpatterns = [
         views.PublicEvaluationView.as_view(),
         name="public-issue-evaluation",
     ),
-    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/token/", login.TokenView.as_view(), name="token"),
     path("issues/", views.IssueListView.as_view(), name="issue-list"),
     path("issues/<int:pk>/", views.IssueDetailView.as_view(), name="issue-detail"),
     path("issues/<int:pk>/accept/", views.IssueAcceptView.as_view(), name="issue-accept"),

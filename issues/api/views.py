@@ -3,7 +3,6 @@ read starts from issues.selectors (the one scoping function), every write is a s
 
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
@@ -17,15 +16,11 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from accounts.policy import is_enrolled, two_factor_required
-from accounts.services import CodeLocked, CodeMissing, WrongCode, code_verify
 from deputies.models import Deputy, Stationing
 from issues.api import serializers as s
-from issues.api.auth import ExpiringTokenAuthentication, revoke, token_for, token_lifetime
-from issues.api.errors import PayloadTooLarge, TooManyRequests, exception_handler
+from issues.api.errors import PayloadTooLarge, exception_handler
 from issues.api.filters import MAX_ID, IssueFilterSet
 from issues.api.schema import ApiSchema
 from issues.errors import IssueNotFound
@@ -200,103 +195,6 @@ class PublicEvaluationView(PublicApiView):
             issue_id=issue.pk, rating=body.validated_data["rating"], comment=body.validated_data.get("comment", "")
         )
         return Response(public_representation(_public_issue(tracking_code)))
-
-
-# --- token login -----------------------------------------------------------------------------------------
-
-
-class LoginThrottle(SimpleRateThrottle):
-    """Per client IP, on top of django-axes' lockout of a username after repeated failures."""
-
-    scope = "token_login"
-    rate = "10/min"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
-
-    def allow_request(self, request, view):
-        if not settings.RATE_LIMITS_ENABLED:
-            return True
-        return super().allow_request(request, view)
-
-
-class InvalidCredentials(exceptions.APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "invalid_credentials"
-    default_detail = _("Wrong username or password.")
-
-
-class TwoFactorCodeMissing(exceptions.APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "otp_required"
-    default_detail = _("Send otp_token: the code from your authenticator app, or a recovery code.")
-
-
-class TwoFactorCodeWrong(exceptions.APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "otp_invalid"
-    default_detail = _("The two-step verification code is not correct.")
-
-
-class TwoFactorSetupRequired(exceptions.APIException):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_code = "two_factor_setup_required"
-    default_detail = _("Your account must use two-step verification: set it up in the browser first.")
-
-
-@extend_schema(
-    tags=["auth"],
-    summary=_("Get an API token"),
-    request=s.TokenRequestSerializer,
-    responses={200: s.TokenSerializer},
-)
-class TokenView(PublicApiView):
-    throttle_classes = [LoginThrottle]
-    parser_classes = [SafeJSONParser, FormParser]
-    error_statuses = (400, 401, 403, 429)
-
-    def post(self, request):
-        body = s.TokenRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        credentials = dict(body.validated_data)
-        otp_token = credentials.pop("otp_token", "")
-        # The DRF request, not the Django one: django-axes then records failures and refuses
-        # locked-out users, but its middleware does not swap our JSON error for its page.
-        # authenticate() swallows the backends' PermissionDenied: a refusal shows as flags.
-        user = authenticate(request=request, **credentials)
-        if getattr(request, "axes_locked_out", False) or getattr(request, "login_throttled", False):
-            raise TooManyRequests(wait=int(settings.AXES_COOLOFF_TIME * 3600))
-        if user is None or not user.is_active:
-            raise InvalidCredentials()
-        # The second factor, as in the browser (accounts): an enrolled user sends a code; a user
-        # who must use it but has not set it up gets no token until they have.
-        if is_enrolled(user):
-            try:
-                code_verify(user=user, code=otp_token)
-            except CodeMissing:
-                raise TwoFactorCodeMissing() from None
-            except CodeLocked as error:
-                raise TooManyRequests(wait=error.wait_seconds) from None
-            except WrongCode:
-                raise TwoFactorCodeWrong() from None
-        elif two_factor_required(user):
-            raise TwoFactorSetupRequired()
-        token = token_for(user)
-        return Response({"token": token.key, "expires_at": token.created + token_lifetime()})
-
-    @extend_schema(summary=_("Revoke your API token"), request=None, responses={204: None})
-    def delete(self, request):
-        user = request.user
-        if not user.is_authenticated:
-            raise exceptions.NotAuthenticated()
-        revoke(user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def get_authenticators(self):
-        # Anyone may ask for a token (an expired one still sent along must not stop that);
-        # revoking one needs it.
-        method = getattr(self.request, "method", None)  # None while the schema is generated
-        return [ExpiringTokenAuthentication()] if method == "DELETE" else []
 
 
 # --- staff: cases ------------------------------------------------------------------------------------------
