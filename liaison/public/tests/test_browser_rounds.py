@@ -55,7 +55,9 @@ def test_a_villager_fixes_every_mistake_in_one_go_and_keeps_the_photo(
     if javascript:
         assert page.evaluate("document.activeElement.id") == "error-summary"
     assert page.locator("#kept-photos li").count() == 2
-    page.wait_for_function("[...document.querySelectorAll('#kept-photos img')].every(i => i.naturalWidth > 0)")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#kept-photos img')].every(i => i.complete && i.naturalWidth > 0)", polling=100
+    )
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, f"villager-rounds-1-errors-{suffix}")
 
@@ -75,7 +77,7 @@ def test_a_villager_fixes_every_mistake_in_one_go_and_keeps_the_photo(
     page.press("#f-phone", "Enter")  # Enter sends the form: it never presses a 删除 button
     page.wait_for_url(re.compile(r"/receipt/$"))
     qr = page.locator("#track-qr")
-    page.wait_for_function("document.getElementById('track-qr').naturalWidth > 0")
+    page.wait_for_function("document.getElementById('track-qr').naturalWidth > 0", polling=100)
     assert "截图保存此二维码，扫码即可查看进度" in page.inner_text("main")
     screenshot(page, f"villager-rounds-3-receipt-{suffix}")
 
