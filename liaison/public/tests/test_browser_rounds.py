@@ -7,6 +7,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pyzbar.pyzbar import decode
 
 from issues.models import Issue, KeptPhoto
@@ -16,6 +17,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
 TEXT = "村口路灯坏了三天，晚上看不见路。"
+
+
+LOADED = "[...document.querySelectorAll('#kept-photos img')].every(i => i.complete && i.naturalWidth > 0)"
+
+
+def assert_thumbnails_shown(page, base_url: str) -> None:
+    """Each kept photo's thumbnail is served to this form's holder, and drawn. In two of four full
+    CI runs one thumbnail of the JavaScript-less page never finished loading although the
+    server answers it (the same page passes alone and in most runs): a dropped connection of
+    the test server is the likely cause, so an image that has not loaded after 10 s is asked for
+    once more before the test fails."""
+    for src in page.eval_on_selector_all("#kept-photos img", "imgs => imgs.map(i => i.getAttribute('src'))"):
+        served = page.request.get(base_url + src)
+        assert served.status == 200 and served.headers["content-type"] == "image/jpeg", src
+    try:
+        page.wait_for_function(LOADED, polling=100, timeout=10_000)
+    except PlaywrightTimeout:
+        page.eval_on_selector_all(
+            "#kept-photos img", "imgs => imgs.forEach(i => { if (!i.naturalWidth) i.src = i.src + '?again'; })"
+        )
+        page.wait_for_function(LOADED, polling=100, timeout=20_000)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
@@ -55,9 +77,7 @@ def test_a_villager_fixes_every_mistake_in_one_go_and_keeps_the_photo(
     if javascript:
         assert page.evaluate("document.activeElement.id") == "error-summary"
     assert page.locator("#kept-photos li").count() == 2
-    page.wait_for_function(
-        "[...document.querySelectorAll('#kept-photos img')].every(i => i.complete && i.naturalWidth > 0)", polling=100
-    )
+    assert_thumbnails_shown(page, live_server.url)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, f"villager-rounds-1-errors-{suffix}")
 
