@@ -144,7 +144,7 @@ def test_station_staff_cannot_back_date_a_stationing_of_their_own_deputy(world):
         url, station_form(world, deputy=str(world.deputy_a.pk), kind="visiting", start_date="2021-06-01")
     )
     assert response.status_code == 200
-    assert "不能早于今天" in response.content.decode() or "过去" in response.content.decode()
+    assert "进驻开始日期不能早于今天" in response.content.decode()
     assert not Stationing.objects.filter(deputy=world.deputy_a, start_date="2021-06-01").exists()
 
 

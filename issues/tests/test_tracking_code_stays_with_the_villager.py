@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from issues.permissions import Actor
 from issues.services import issue_accept, issue_reply, issue_review
+from liaison.testing.twofactor import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_no_staff_api_response_carries_the_tracking_code(world, replied_case, wh
 @pytest.mark.parametrize("who", STAFF)
 def test_no_staff_page_or_export_carries_the_tracking_code(world, replied_case, who):
     client = Client()
-    client.force_login(getattr(world, who))
+    verified_login(client, getattr(world, who))  # a superuser's pages need the second factor
     urls = [
         "/admin/",
         "/admin/issues/issue/",
@@ -66,6 +67,7 @@ def test_no_staff_page_or_export_carries_the_tracking_code(world, replied_case, 
     ]
     for url in urls:
         response = client.get(url)
+        assert response.status_code == 200, (who, url)  # the page itself, not a redirect that shows nothing
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert replied_case.tracking_code.encode() not in body, url
 
