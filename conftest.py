@@ -1,8 +1,8 @@
 import pytest
 
-from liaison.testing.world import build_world
+from testsupport.world import build_world
 
-pytest_plugins = ["liaison.testing.browser"]
+pytest_plugins = ["testsupport.browser"]
 
 
 @pytest.fixture

@@ -66,8 +66,8 @@ def main() -> None:
     from issues.permissions import Actor
     from issues.services import issue_accept, issue_assign, issue_review
     from liaison.celery import app
-    from liaison.testing.processes import make_stack
-    from liaison.testing.world import build_world
+    from testsupport.processes import make_stack
+    from testsupport.world import build_world
 
     call_command("migrate", verbosity=0)
     redis.Redis.from_url(settings.REDIS_URL).flushdb()

@@ -7,8 +7,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from liaison.testing.twofactor import current_code
-from liaison.testing.world import PASSWORD
+from testsupport.twofactor import current_code
+from testsupport.world import PASSWORD
 
 ADMIN_INDEX = "/admin/"
 SETUP = "/account/2fa/setup/"

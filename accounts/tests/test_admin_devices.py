@@ -16,7 +16,7 @@ from accounts.tests.support import (
     redirect_path,
     wrong_code,
 )
-from liaison.testing.twofactor import verified_login
+from testsupport.twofactor import verified_login
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from accounts.tests.support import code_now, code_of_next_step, enroll, wrong_code
-from liaison.testing.browser import screenshot
-from liaison.testing.world import PASSWORD, build_world
+from testsupport.browser import screenshot
+from testsupport.world import PASSWORD, build_world
 
 pytestmark = [pytest.mark.browser]
 

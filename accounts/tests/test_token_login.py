@@ -5,7 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.tests.support import VERIFY, code_now, enroll, password_login, wrong_code
-from liaison.testing.world import PASSWORD
+from testsupport.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from deputies.models import Deputy, Stationing
 from deputies.services import deputy_link_user
 from issues.models import Department
 from issues.permissions import Actor
-from liaison.testing.world import PASSWORD
+from testsupport.world import PASSWORD
 from stations.models import Region, StaffMembership, Station
 from stations.services import membership_grant
 

@@ -12,7 +12,7 @@ from activities.services import activity_create, activity_hold, item_raise, prom
 from issues import clock
 from issues.errors import ActionForbidden
 from issues.permissions import Actor
-from liaison.testing.twofactor import verified_login
+from testsupport.twofactor import verified_login
 from stations.models import DutySlot
 
 ROLES = ["admin", "deputy_a_user", "deputy_b_user", "station_staff", "township_staff"]

@@ -5,9 +5,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from liaison.testing.browser import screenshot
-from liaison.testing.twofactor import verified_login
-from liaison.testing.world import build_world
+from testsupport.browser import screenshot
+from testsupport.twofactor import verified_login
+from testsupport.world import build_world
 
 pytestmark = [pytest.mark.browser]
 DESKTOP = {"width": 1280, "height": 800}

@@ -15,7 +15,7 @@ from issues.services import (
     issue_reply,
     issue_review,
 )
-from liaison.testing.twofactor import complete_two_factor, verified_login
+from testsupport.twofactor import complete_two_factor, verified_login
 from stations.models import DutySlot
 
 # Tuesday 30 September 2025, the eve of the National Day holiday (1–8 October; Saturday 11

@@ -4,9 +4,9 @@ filters, how many rows; no button to add, change or delete. Screenshots are test
 import pytest
 
 from dashboard.services import export_log_record
-from liaison.testing.browser import screenshot
-from liaison.testing.twofactor import complete_two_factor
-from liaison.testing.world import PASSWORD, build_world
+from testsupport.browser import screenshot
+from testsupport.twofactor import complete_two_factor
+from testsupport.world import PASSWORD, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("plain_static")]
 

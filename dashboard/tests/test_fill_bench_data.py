@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from issues.models import Forwarding, Issue, IssueEvent
-from liaison.testing.services import require_postgres
+from testsupport.services import require_postgres
 
 
 @pytest.mark.django_db(transaction=True)  # it ends with VACUUM, which runs outside a transaction

@@ -5,7 +5,7 @@ tables). Screenshots of each go to test-artifacts/."""
 
 import pytest
 
-from liaison.testing.browser import screenshot
+from testsupport.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from liaison.testing.browser import ARTIFACTS, screenshot
+from testsupport.browser import ARTIFACTS, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

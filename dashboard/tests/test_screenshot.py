@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from liaison.testing.browser import screenshot
+from testsupport.browser import screenshot
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ from django.test import Client
 
 from issues.models import Issue, State
 from issues.services import issue_transition
-from liaison.testing.twofactor import verified_login
+from testsupport.twofactor import verified_login
 
 ROLES = ["admin", "deputy_a", "deputy_b", "station_staff", "township_staff"]
 _USER_ATTR = {"deputy_a": "deputy_a_user", "deputy_b": "deputy_b_user"}

@@ -5,8 +5,8 @@ import pytest
 
 from issues.models import State
 from issues.tests.admin_support import _plain_static_files  # noqa: F401
-from liaison.testing.browser import screenshot
-from liaison.testing.world import PASSWORD, build_world
+from testsupport.browser import screenshot
+from testsupport.world import PASSWORD, build_world
 
 pytestmark = [pytest.mark.browser]
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from issues.models import Channel, Issue
 from issues.tests.admin_support import _plain_static_files, client_for  # noqa: F401
-from liaison.testing.world import PASSWORD
+from testsupport.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from issues.errors import ActionForbidden, IllegalTransition, IssueError
 from issues.models import Action, Issue, IssueEvent, State
 from issues.permissions import PLATFORM, Actor
 from issues.tests.lifecycle import REJECT_REASON, REPLY_TEXT, drive_to
-from liaison.testing.services import require_postgres
+from testsupport.services import require_postgres
 
 pytestmark = [pytest.mark.postgres]
 ROUNDS = 4  # races per test; one database flush per test keeps it fast

@@ -12,9 +12,9 @@ from issues.models import Action, Forwarding, Issue, IssueEvent, State
 from issues.permissions import Actor
 from issues.services import issue_accept, issue_assign, issue_review
 from liaison.celery import app as celery_app
-from liaison.testing.processes import make_stack
-from liaison.testing.services import require_postgres, require_redis
-from liaison.testing.world import build_world
+from testsupport.processes import make_stack
+from testsupport.services import require_postgres, require_redis
+from testsupport.world import build_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

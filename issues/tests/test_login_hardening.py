@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from liaison import ratelimit
-from liaison.testing.world import PASSWORD
+from testsupport.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

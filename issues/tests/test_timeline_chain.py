@@ -30,8 +30,8 @@ from issues.permissions import Actor
 from issues.services.core import new_event
 from issues.tests.lifecycle import drive_to
 from issues.timeline import Link, chain_status, check_case, digest
-from liaison.testing.processes import ROOT, database_url
-from liaison.testing.services import require_postgres
+from testsupport.processes import ROOT, database_url
+from testsupport.services import require_postgres
 
 pytestmark = pytest.mark.django_db
 HEX64 = re.compile(r"[0-9a-f]{64}")

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from issues.permissions import Actor
 from issues.services import issue_accept, issue_reply, issue_review
-from liaison.testing.twofactor import verified_login
+from testsupport.twofactor import verified_login
 
 pytestmark = pytest.mark.django_db
 

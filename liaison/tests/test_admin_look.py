@@ -11,8 +11,8 @@ from PIL import Image
 
 from issues.models import Attachment, Forwarding, State
 from issues.tests.admin_support import _plain_static_files, case_in_state  # noqa: F401
-from liaison.testing.browser import screenshot
-from liaison.testing.world import PASSWORD, build_world
+from testsupport.browser import screenshot
+from testsupport.world import PASSWORD, build_world
 
 pytestmark = [pytest.mark.browser]
 

@@ -24,7 +24,7 @@ def run_pytest(project: Path, *args: str, require_services: bool = False) -> sub
     env.pop("REQUIRE_SERVICES", None)
     if require_services:
         env["REQUIRE_SERVICES"] = "1"
-    plugins = ["-p", "no:django", "-p", "no:cacheprovider", "-p", "liaison.testing.collection_guard"]
+    plugins = ["-p", "no:django", "-p", "no:cacheprovider", "-p", "testsupport.collection_guard"]
     return subprocess.run(  # noqa: S603 -- our own interpreter and arguments
         [sys.executable, "-m", "pytest", *plugins, *args],
         cwd=project,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext, isolate_apps
 from deputies.selectors import serving_post_lookup
 from issues.models import Attachment, Channel, Issue, IssueEvent
 from liaison.db import Lookup, insert_together, require_plain_insert
-from liaison.testing.services import require_postgres
+from testsupport.services import require_postgres
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from issues.services import issue_accept, issue_assign, issue_review
 from liaison.celery import heartbeat
 from liaison.health import record_heartbeat
 from liaison.observability import JsonFormatter, init_sentry
-from liaison.testing.redis_server import OwnRedis
+from testsupport.redis_server import OwnRedis
 
 pytestmark = pytest.mark.django_db
 

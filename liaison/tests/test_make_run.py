@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from liaison.testing.processes import free_port
+from testsupport.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(Path(sys.executable))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from issues.models import Issue
 from liaison import ratelimit
 from liaison.cache import cache_failures
-from liaison.testing.redis_server import OwnRedis
+from testsupport.redis_server import OwnRedis
 
 pytestmark = pytest.mark.django_db
 

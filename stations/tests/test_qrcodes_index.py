@@ -15,7 +15,7 @@ from pyzbar.pyzbar import decode
 
 from deputies.models import Deputy, Stationing
 from liaison.qr import deputy_public_url, station_public_url
-from liaison.testing.browser import screenshot
+from testsupport.browser import screenshot
 from stations.models import Station
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
-from liaison.testing.world import PASSWORD
+from testsupport.world import PASSWORD
 
 TOKEN = "/api/auth/token/"
 

@@ -14,7 +14,7 @@ from pyzbar.pyzbar import decode
 from issues.models import Issue, State
 from issues.services import issue_accept, issue_reply, issue_review
 from liaison.qr import deputy_public_url, qr_png
-from liaison.testing.browser import screenshot
+from testsupport.browser import screenshot
 from stations.models import DutySlot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pyzbar.pyzbar import decode
 
 from issues.models import Issue, KeptPhoto
-from liaison.testing.browser import screenshot
+from testsupport.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

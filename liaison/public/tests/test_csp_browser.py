@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from deputies.services import deputy_rotate_token
 from issues.models import Issue
-from liaison.testing.browser import screenshot
+from testsupport.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

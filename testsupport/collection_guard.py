@@ -1,4 +1,4 @@
-"""A pytest plugin (`-p liaison.testing.collection_guard` in pytest.ini) that keeps the suite
+"""A pytest plugin (`-p testsupport.collection_guard` in pytest.ini) that keeps the suite
 honest: a whole-suite run fails when a test file in the repository was not collected, and, under
 REQUIRE_SERVICES=1 (CI), when any test skipped.
 

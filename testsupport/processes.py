@@ -17,7 +17,7 @@ import requests
 from django.conf import settings
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 TOKEN = "test-platform-token"
 SECRET = "test-callback-secret"

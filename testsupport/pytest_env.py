@@ -1,4 +1,4 @@
-"""Loaded by pytest before Django (`-p liaison.testing.pytest_env` in pytest.ini): test defaults
+"""Loaded by pytest before Django (`-p testsupport.pytest_env` in pytest.ini): test defaults
 for the environment, so that a bare `pytest` works like `make test`. Real values win."""
 
 import os
