@@ -106,8 +106,8 @@ def prepare(port: int, tokens_file: Path, rounds: int = 1) -> str:
 
     from deputies.models import Deputy, Stationing
     from issues.models import Category
-    from liaison.public.bench_baselines import TABLE
-    from liaison.public.forms import new_submission_token
+    from villagers.bench_baselines import TABLE
+    from villagers.forms import new_submission_token
     from stations.models import Region, Station
 
     call_command("migrate", verbosity=0)

@@ -15,7 +15,7 @@ from issues.errors import InvalidInput
 MAX_PHOTOS = 3
 MAX_BYTES = 5 * 1024 * 1024
 # The most a villager's form may post: three photos and a generous margin for the text fields and
-# the multipart framing. A longer body is refused before it is read (liaison.public.limits).
+# the multipart framing. A longer body is refused before it is read (villagers.limits).
 MAX_FORM_BYTES = MAX_PHOTOS * MAX_BYTES + 1024 * 1024
 MAX_SIDE = 2560  # stored photos are scaled down to this
 # What a picture may declare in its header, checked before any pixel is decoded (Image.open reads
@@ -44,7 +44,7 @@ _TURNS = {
     8: Image.Transpose.ROTATE_90,
 }
 # How long a photo chosen on a form that was not sent is kept (issues.models.KeptPhoto): longer
-# than a form lives (liaison.public.forms.SUBMISSION_TOKEN_MAX_AGE), so none goes while its form
+# than a form lives (villagers.forms.SUBMISSION_TOKEN_MAX_AGE), so none goes while its form
 # can still be sent.
 KEPT_PHOTO_MAX_AGE = datetime.timedelta(hours=7)
 

@@ -27,7 +27,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 # printed from another shell point where the portal is served.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}").rstrip("/")
 # Villagers see a Chinese page that keeps their text, not Django's English 403.
-CSRF_FAILURE_VIEW = "liaison.public.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "villagers.csrf.csrf_failure"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
 
 INSTALLED_APPS = [
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "issues",
     "dashboard",
     "activities",
+    "villagers",
     "governance_stub",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -63,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "liaison.csp.ContentSecurityPolicyMiddleware",  # after whitenoise: static files need no policy
-    "liaison.public.limits.FormBodyLimitMiddleware",  # before anything reads a form's body
+    "villagers.limits.FormBodyLimitMiddleware",  # before anything reads a form's body
     "liaison.formparser.SmallMultipartMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -23,7 +23,7 @@ urlpatterns = [
     path("api/", include("issues.api.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("account/", include("accounts.urls")),
-    path("", include(("liaison.public.urls", "public"))),
+    path("", include(("villagers.urls", "public"))),
 ]
 
 if settings.GOVERNANCE_STUB_ENABLED:

@@ -41,7 +41,7 @@ from stations.models import Station
 
 IDEMPOTENCY_KEY_MAX = 96  # Issue.submission_key holds 100, less our "api:" prefix
 # Three photos of at most 5 MB and a generous margin for the text fields and multipart framing,
-# as on the HTML form (liaison.public.limits).
+# as on the HTML form (villagers.limits).
 MAX_SUBMISSION_BYTES = MAX_FORM_BYTES
 
 

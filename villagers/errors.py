@@ -1,5 +1,5 @@
 """The villager's pages in Chinese whatever the phone's language, and their error pages: not
-found, too many requests (429 with Retry-After) and the CSRF failure page."""
+found and too many requests (429 with Retry-After). The CSRF failure page is in villagers.csrf."""
 
 import functools
 
@@ -51,32 +51,3 @@ def too_many_requests(request, retry_after: int):
     )
     response["Retry-After"] = str(retry_after)
     return response
-
-
-def csrf_failure(request, reason: str = ""):
-    """settings.CSRF_FAILURE_VIEW. On a villager's form, show the form again with their text and
-    a fresh token; elsewhere, a plain Chinese page."""
-    from django.urls import Resolver404, resolve
-
-    from liaison.public import views
-
-    with translation.override(settings.LANGUAGE_CODE):
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            match = None
-        if match is not None and match.func in (views.deputy, views.station):
-            return views.submission_after_csrf_failure(request, match)
-        return render(
-            request,
-            "public/message.html",
-            {
-                "title": _("Please try again"),
-                "message": _(
-                    "Your browser did not send the page's security check. Open the page again and "
-                    "make sure cookies are allowed."
-                ),
-                "kept_text": request.POST.get("content", ""),
-            },
-            status=403,
-        )

@@ -12,9 +12,9 @@ from django.urls import reverse
 from issues.models import Evaluation, Notification
 from issues.notifications import recipients_for
 from issues.services import issue_accept, issue_reply, issue_review
-from liaison.public.lookup import GUESSING_ALERT_KIND
-from liaison.public.tests.conftest import zh
 from liaison.ratelimit import Limit
+from villagers.lookup import GUESSING_ALERT_KIND
+from villagers.tests.conftest import zh
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_staff_answering_for_the_case_hear_of_the_guessing_once_an_hour(client, 
     assert {a.kind for a in alerts} == {GUESSING_ALERT_KIND}
     assert all(case.short_code in a.message and "猜" in a.message for a in alerts)
 
-    from liaison.public import lookup as module
+    from villagers import lookup as module
 
     module._warn_of_guessing(case.short_code)  # the same hour: nobody is told twice
     assert Notification.objects.filter(issue=case).count() == len(recipients)

@@ -14,9 +14,9 @@ from PIL import Image, ImageFile
 from issues.errors import InvalidInput
 from issues.models import Attachment, Issue
 from issues.photos import MAX_FORM_BYTES, clean_photo
-from liaison.public.limits import FormBodyLimitMiddleware
-from liaison.public.tests.conftest import photo, zh
 from liaison.ratelimit import Limit
+from villagers.limits import FormBodyLimitMiddleware
+from villagers.tests.conftest import photo, zh
 
 pytestmark = pytest.mark.django_db
 

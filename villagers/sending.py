@@ -24,9 +24,9 @@ from issues.photos import MAX_PHOTOS, check_chosen
 from issues.services import issue_submit
 from issues.services.submission import kept_photo_remove, photos_keep
 from issues.validators import CONTENT_MAX, CONTENT_MIN
-from liaison.public.forms import SubmissionForm, new_nonce, new_submission_token, submission_key, submission_nonce
-from liaison.public.selectors import PAGE_CACHE_SECONDS, kept_photos, public_categories
 from liaison.ratelimit import client_ip, hit, hit_submission
+from villagers.forms import SubmissionForm, new_nonce, new_submission_token, submission_key, submission_nonce
+from villagers.selectors import PAGE_CACHE_SECONDS, kept_photos, public_categories
 
 # Where each field's mistake points in the summary, in the order the page shows the fields.
 FIELD_ANCHORS = {

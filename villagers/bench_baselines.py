@@ -1,7 +1,7 @@
 """Two baselines for bench/villager_bench.py, served by the same server as the real pages so
 that the benchmark can print ratios: a trivial view, and a bare form that inserts one row.
 
-Mounted only when LIAISON_BENCH_BASELINES=1 (see liaison/public/urls.py): never in production.
+Mounted only when LIAISON_BENCH_BASELINES=1 (see villagers/urls.py): never in production.
 The table is created by the benchmark script, not by a migration."""
 
 from django import forms

@@ -5,7 +5,7 @@ import os
 
 from django.urls import path, register_converter
 
-from liaison.public import staff, views
+from villagers import staff, views
 
 
 class _QrFormat:
@@ -39,6 +39,6 @@ urlpatterns = [
 ]
 
 if os.environ.get("LIAISON_BENCH_BASELINES") == "1":
-    from liaison.public import bench_baselines
+    from villagers import bench_baselines
 
     urlpatterns += bench_baselines.urlpatterns

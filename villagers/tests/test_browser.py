@@ -14,8 +14,8 @@ from pyzbar.pyzbar import decode
 from issues.models import Issue, State
 from issues.services import issue_accept, issue_reply, issue_review
 from liaison.qr import deputy_public_url, qr_png
-from testsupport.browser import screenshot
 from stations.models import DutySlot
+from testsupport.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

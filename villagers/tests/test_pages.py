@@ -8,9 +8,9 @@ from django.utils import timezone
 from deputies.models import Stationing
 from deputies.services import deputy_rotate_token
 from issues.models import Channel, Issue
-from liaison.public.tests.conftest import zh
 from stations.models import DutySlot
 from stations.services import station_rotate_token
+from villagers.tests.conftest import zh
 
 pytestmark = pytest.mark.django_db
 

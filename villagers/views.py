@@ -13,14 +13,14 @@ from issues.models import OPEN_STATES, Attachment, Channel
 from issues.selectors import awaiting_rating, issue_by_tracking_code, public_timeline
 from issues.services import issue_evaluate
 from issues.validators import mask_phone
-from liaison.public.errors import not_found, villager_page
-from liaison.public.forms import LookupForm, RatingForm, submission_key
-from liaison.public.lookup import look_up
-from liaison.public.selectors import deputy_page, kept_photo_of_form, station_page
-from liaison.public.sending import cached_form_page, form_page, kept_photo_nonce, kept_round, send
-from liaison.public.wording import STATE_TEXT, deadline_text, tracking_url
 from liaison.qr import qr_png
 from liaison.ratelimit import RateLimited, client_ip, hit
+from villagers.errors import not_found, villager_page
+from villagers.forms import LookupForm, RatingForm, submission_key
+from villagers.lookup import look_up
+from villagers.selectors import deputy_page, kept_photo_of_form, station_page
+from villagers.sending import cached_form_page, form_page, kept_photo_nonce, kept_round, send
+from villagers.wording import STATE_TEXT, deadline_text, tracking_url
 
 # --- the deputy's and the station's page ------------------------------------------------------
 

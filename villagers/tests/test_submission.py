@@ -8,8 +8,8 @@ from PIL import Image
 
 from deputies.services import deputy_rotate_token
 from issues.models import Attachment, Issue
-from liaison.public.forms import SUBMISSION_TOKEN_MAX_AGE
-from liaison.public.tests.conftest import bomb_png, jpeg_bytes, photo, zh
+from villagers.forms import SUBMISSION_TOKEN_MAX_AGE
+from villagers.tests.conftest import bomb_png, jpeg_bytes, photo, zh
 
 pytestmark = pytest.mark.django_db
 

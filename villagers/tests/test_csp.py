@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from deputies.services import deputy_rotate_token
 from liaison.csp import inline_style_sources
-from liaison.public.tests.conftest import zh
+from villagers.tests.conftest import zh
 
 pytestmark = pytest.mark.django_db
 

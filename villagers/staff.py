@@ -14,9 +14,9 @@ from deputies.models import Deputy, Stationing
 from issues.models import Attachment
 from issues.permissions import scope_of
 from issues.selectors import issues_visible_to
-from liaison.public.views import photo_response
 from liaison.qr import deputy_public_url, qr_png, qr_svg, station_public_url
 from stations.models import Station
+from villagers.views import photo_response
 
 _FORMATS = {"png": ("image/png", qr_png), "svg": ("image/svg+xml", qr_svg)}
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from issues.models import Notification
 from issues.notifications import notify, recipients_for
-from liaison.public.selectors import issue_by_receipt, issue_named_by, receipt_code_key
 from liaison.ratelimit import count, limit_for, refuse_if_exceeded
+from villagers.selectors import issue_by_receipt, issue_named_by, receipt_code_key
 
 GUESSING_ALERT_KIND = Notification.Kind.LOOKUP_GUESSING
 

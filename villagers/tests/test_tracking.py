@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from issues.models import Evaluation, Issue, State
 from issues.services import issue_accept, issue_reply, issue_review
-from liaison.public.tests.conftest import photo, zh
+from villagers.tests.conftest import photo, zh
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import override
 
-from liaison.public.forms import SubmissionForm, new_submission_token
+from villagers.forms import SubmissionForm, new_submission_token
 
 
 def field_state(fields) -> dict:

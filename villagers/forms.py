@@ -18,7 +18,7 @@ from issues.validators import CONTENT_MAX, NAME_MAX, clean_content, clean_name, 
 
 # A villager may take a while to write (or fetch their glasses); past this the form is stale.
 SUBMISSION_TOKEN_MAX_AGE = 6 * 3600
-_TOKEN_SALT = "liaison.public.submission"  # noqa: S105 (a namespace, not a secret)
+_TOKEN_SALT = "villagers.submission"  # noqa: S105 (a namespace, not a secret)
 
 
 def new_submission_token(nonce: str = "") -> str:

@@ -12,7 +12,7 @@ from pyzbar.pyzbar import decode
 
 from issues.models import Issue
 from issues.services import issue_accept, issue_reply, issue_review
-from liaison.public.tests.conftest import zh
+from villagers.tests.conftest import zh
 
 pytestmark = pytest.mark.django_db
 

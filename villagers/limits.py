@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from issues.photos import MAX_BYTES, MAX_FORM_BYTES, MAX_PHOTOS
 
-# The form pages' paths (liaison.public.urls); a plain match, so that a large post costs no URL
+# The form pages' paths (villagers.urls); a plain match, so that a large post costs no URL
 # resolution.
 _FORM_PATH = re.compile(r"^/[ds]/[^/]+/$")
 

@@ -17,8 +17,8 @@ from issues.models import Attachment, Channel, Issue, KeptPhoto
 from issues.photos import KEPT_PHOTO_MAX_AGE, MAX_PHOTOS
 from issues.services import issue_submit
 from issues.tasks import close_unevaluated_issues
-from liaison.public.forms import SUBMISSION_TOKEN_MAX_AGE
-from liaison.public.tests.conftest import jpeg_bytes, photo, zh
+from villagers.forms import SUBMISSION_TOKEN_MAX_AGE
+from villagers.tests.conftest import jpeg_bytes, photo, zh
 
 pytestmark = pytest.mark.django_db
 
@@ -276,7 +276,7 @@ def test_an_expired_token_keeps_this_rounds_photos_under_a_fresh_one(client, wor
     html = response.content.decode()
     assert zh("This page was open for a long time. Please check your text and send it again.") in html
     assert token_of(html) != token
-    assert KeptPhoto.objects.get().submission_key != f"form:{signing.loads(token, salt='liaison.public.submission')}"
+    assert KeptPhoto.objects.get().submission_key != f"form:{signing.loads(token, salt='villagers.submission')}"
     monkeypatch.undo()
     sent = client.post(url, {"content": TEXT, "token": token_of(html), "kept": kept_ids_of(html)})
     assert sent.status_code == 302 and Issue.objects.get().attachments.count() == 1
