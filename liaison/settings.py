@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "simple_history",
     "audit",  # after the apps whose models it keeps the history of
 ]
+# The demo city and `seed_demo`: nothing imports the demo app, so a production install may leave
+# it out.
+if env_bool("LIAISON_DEMO_APP", True):
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "liaison.failsafe.RejectNulMiddleware",

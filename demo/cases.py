@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from demo import data, texts
+from demo.build import DemoWorld
 from issues import clock
 from issues.forwarding import forwarding_settle_history
 from issues.models import Channel, Issue, Rating
@@ -30,9 +32,6 @@ from issues.services import (
     issue_review,
     issue_submit,
 )
-from stations import demo_data as data
-from stations import demo_texts as texts
-from stations.demo_build import DemoWorld
 
 CASES = 300
 DAYS = 120

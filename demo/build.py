@@ -1,5 +1,5 @@
 """Builds the demo world (places, stations, deputies, rosters, categories, departments and
-accounts) from `stations.demo_data`. Every step looks records up by their natural key first,
+accounts) from `demo.data`. Every step looks records up by their natural key first,
 so running it again changes nothing but the demo accounts' passwords."""
 
 import datetime
@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
+from demo import data
 from deputies.models import Deputy, Stationing
 from deputies.services import deputy_link_user
 from issues.models import Category, Department
-from stations import demo_data as data
 from stations.models import DutySlot, Region, StaffMembership, Station
 from stations.services import membership_grant
 

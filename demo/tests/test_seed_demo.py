@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from demo.data import BAIQUAN, DEFAULT_PASSWORD, MAIN_ACCOUNTS, RAILWAY, SHOPS, XIUSHAN
 from issues.models import Issue, IssueEvent, State
 from issues.selectors import issues_visible_to
-from stations.demo_data import BAIQUAN, DEFAULT_PASSWORD, MAIN_ACCOUNTS, RAILWAY, SHOPS, XIUSHAN
 from stations.models import Station
 
 

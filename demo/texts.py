@@ -1,7 +1,7 @@
 """What the demo cases say: villagers' words, the answers, the reasons. Place details are filled
 in per station, so the same complaint about a street light names a road of that island."""
 
-from stations.demo_data import BAIQUAN, DONGGANG, RAILWAY, SHOPS, XIUSHAN, YANGSHAN
+from demo.data import BAIQUAN, DONGGANG, RAILWAY, SHOPS, XIUSHAN, YANGSHAN
 
 _RURAL = {
     "village": ["潮面村", "皋泄村", "米林村"],

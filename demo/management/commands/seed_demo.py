@@ -10,13 +10,13 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from activities.models import Activity, ActivityItem
+from demo import data as demo_data
+from demo.activities import seed_activities
+from demo.build import build_world
+from demo.cases import seed_cases
 from deputies.models import Deputy, Stationing
 from issues import clock
 from issues.models import Category, Department, Evaluation, Issue, IssueEvent, State
-from stations import demo_data
-from stations.demo_activities import seed_activities
-from stations.demo_build import build_world
-from stations.demo_cases import seed_cases
 from stations.models import DutySlot, Region, Station
 
 SEED = 2026
