@@ -106,9 +106,9 @@ def prepare(port: int, tokens_file: Path, rounds: int = 1) -> str:
 
     from deputies.models import Deputy, Stationing
     from issues.models import Category
+    from stations.models import Region, Station
     from villagers.bench_baselines import TABLE
     from villagers.forms import new_submission_token
-    from stations.models import Region, Station
 
     call_command("migrate", verbosity=0)
     # DEBUG is off: pages name their static files (the form's script) through the manifest.

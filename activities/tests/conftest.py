@@ -8,9 +8,9 @@ from deputies.models import Deputy, Stationing
 from deputies.services import deputy_link_user
 from issues.models import Department
 from issues.permissions import Actor
-from testsupport.world import PASSWORD
 from stations.models import Region, StaffMembership, Station
 from stations.services import membership_grant
+from testsupport.world import PASSWORD
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,8 @@ from activities.services import activity_create, activity_hold, item_raise, prom
 from issues import clock
 from issues.errors import ActionForbidden
 from issues.permissions import Actor
-from testsupport.twofactor import verified_login
 from stations.models import DutySlot
+from testsupport.twofactor import verified_login
 
 ROLES = ["admin", "deputy_a_user", "deputy_b_user", "station_staff", "township_staff"]
 BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -15,8 +15,8 @@ from issues.services import (
     issue_reply,
     issue_review,
 )
-from testsupport.twofactor import complete_two_factor, verified_login
 from stations.models import DutySlot
+from testsupport.twofactor import complete_two_factor, verified_login
 
 # Tuesday 30 September 2025, the eve of the National Day holiday (1–8 October; Saturday 11
 # October is a make-up working day): five working days after it end on 14 October.

@@ -15,8 +15,8 @@ from pyzbar.pyzbar import decode
 
 from deputies.models import Deputy, Stationing
 from liaison.qr import deputy_public_url, station_public_url
-from testsupport.browser import screenshot
 from stations.models import Station
+from testsupport.browser import screenshot
 
 pytestmark = pytest.mark.django_db
 
