@@ -4,7 +4,7 @@ sent to set it up. Runs after django-otp's OTPMiddleware (request.user.is_verifi
 
 Covered: the admin, the dashboard and the API when used through a session (the browsable API,
 the dashboard's fetches). API calls with a token are not: a token is only issued after the
-code (issues.api.login.TokenView). The login and logout pages, the 2FA pages themselves
+code (api.login.TokenView). The login and logout pages, the 2FA pages themselves
 (/account/) and static files are outside the covered paths, so nothing loops."""
 
 from urllib.parse import urlencode
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.policy import is_enrolled, two_factor_required
-from issues.api.errors import error_body
+from liaison.errors import error_body
 
 COVERED_PREFIXES = ("/admin/", "/dashboard/", "/api/")
 # The villagers' API never looks at the session (no authentication at all): a staff member's

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from activities.models import STATUS_TRANSITIONS, Activity, ActivityItem, ActivityPhoto, Status
 from activities.permissions import ActivityNotFound
 from issues import clock
-from issues.errors import IllegalTransition, InvalidInput
 from issues.photos import MAX_PHOTOS, clean_photo
+from liaison.errors import IllegalTransition, InvalidInput
 
 THEME_MAX = 200
 

@@ -4,8 +4,8 @@ Built on issues.permissions.scope_of, the one scoping function."""
 
 from django.utils.translation import gettext as _
 
-from issues.errors import ActionForbidden, IssueNotFound
 from issues.permissions import Actor, scope_of
+from liaison.errors import ActionForbidden, IssueNotFound
 
 
 class ActivityNotFound(IssueNotFound):

@@ -14,12 +14,12 @@ from activities.common import THEME_MAX, end_of_day, locked_activity, locked_ite
 from activities.models import ActivityItem, ItemRating, ReturnVisit, Status
 from activities.permissions import ActivityNotFound, ensure_can_write
 from issues import clock
-from issues.errors import ActionForbidden, IllegalTransition, InvalidInput
 from issues.models import OPEN_STATES, Channel, Department, Rating, State
 from issues.permissions import SYSTEM, Actor, scope_of
 from issues.services import issue_accept, issue_reopen, issue_reply, issue_review, issue_submit
 from issues.validators import REASON_MAX, REPLY_MAX, clean_text
 from issues.workdays import add_working_days
+from liaison.errors import ActionForbidden, IllegalTransition, InvalidInput
 
 
 def item_raise(

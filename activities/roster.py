@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from activities.models import DutyRule
 from activities.permissions import ActivityNotFound, ensure_can_write
 from issues import clock
-from issues.errors import InvalidInput
 from issues.permissions import Actor
 from issues.workdays import is_working_day
+from liaison.errors import InvalidInput
 
 MAX_MONTHS = 36
 

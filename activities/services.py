@@ -1,4 +1,4 @@
-"""Every write to activities: keyword-only, atomic, refusing with issues.errors before anything
+"""Every write to activities: keyword-only, atomic, refusing with liaison.errors before anything
 is written. Items are cases: they are created, answered and reopened through issues.services,
 never by setting a case's state here.
 
@@ -36,11 +36,11 @@ from activities.permissions import ensure_can_write
 from activities.promises import item_raise, item_rate, promise_mark_kept, promise_record, return_visit_record
 from activities.roster import duty_rule_create, duty_rule_generate, duty_slot_swap
 from issues import clock
-from issues.errors import ActionForbidden, IllegalTransition, InvalidInput, IssueNotFound
 from issues.models import State
 from issues.permissions import Actor
 from issues.selectors import issues_visible_to
 from issues.validators import clean_text
+from liaison.errors import ActionForbidden, IllegalTransition, InvalidInput, IssueNotFound
 
 __all__ = [
     "activity_add_photos",

@@ -17,17 +17,11 @@ class IssuesConfig(AppConfig):
         post_save.connect(workdays.calendar_changed, sender="stations.CalendarDay", dispatch_uid="workdays.saved")
         post_delete.connect(workdays.calendar_changed, sender="stations.CalendarDay", dispatch_uid="workdays.deleted")
         register_checks()
-        # API tokens die with the password; an address that keeps failing logins is throttled.
-        from django.conf import settings
+        # An address that keeps failing logins is throttled.
         from django.contrib.auth.signals import user_login_failed
-        from django.db.models.signals import pre_save
 
-        from issues.api.auth import revoke_tokens_when_the_password_changes
         from liaison.logins import count_failure
 
-        pre_save.connect(
-            revoke_tokens_when_the_password_changes, sender=settings.AUTH_USER_MODEL, dispatch_uid="api.tokens"
-        )
         user_login_failed.connect(count_failure, dispatch_uid="liaison.logins.count_failure")
 
         from issues.forwarding import outbox_readiness

@@ -24,9 +24,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from issues import clock, platform
-from issues.errors import IssueError, IssueNotFound, StaleRound
 from issues.models import Action, Forwarding, Issue, Notification, PlatformCallback
 from issues.permissions import PLATFORM, Actor, authorize
+from liaison.errors import IssueError, IssueNotFound, StaleRound
 
 logger = logging.getLogger(__name__)
 

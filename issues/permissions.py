@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from issues.errors import ActionForbidden, IllegalTransition, IssueNotFound
 from issues.models import Action, State
+from liaison.errors import ActionForbidden, IllegalTransition, IssueNotFound
 
 
 class Role:

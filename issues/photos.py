@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, UnidentifiedImageError
 
-from issues.errors import InvalidInput
+from liaison.errors import InvalidInput
 
 MAX_PHOTOS = 3
 MAX_BYTES = 5 * 1024 * 1024

@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from issues import clock
-from issues.errors import IssueNotFound
 from issues.models import OPEN_STATES, Action, Issue, IssueEvent, Rating, State
 from issues.permissions import scope_of
+from liaison.errors import IssueNotFound
 
 
 def issues_visible_to(user) -> QuerySet[Issue]:

@@ -5,7 +5,7 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
-from issues.errors import InvalidInput
+from liaison.errors import InvalidInput
 
 CONTENT_MIN = 5
 CONTENT_MAX = 2000

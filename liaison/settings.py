@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "dashboard",
     "activities",
     "villagers",
+    "api",
     "governance_stub",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -171,7 +172,7 @@ AXES_RESET_ON_SUCCESS = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "admin:login"
-# API tokens end this many hours after they were issued (issues.api.auth).
+# API tokens end this many hours after they were issued (api.auth).
 API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12, minimum=1)
 # Two-factor logins (TOTP, 等保 level 3), accounts.policy: always for superusers; for members of
 # these groups (put the county administrators' group here once it exists); for everyone with
@@ -333,7 +334,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "issues.api.auth.ExpiringTokenAuthentication",
+        "api.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

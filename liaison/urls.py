@@ -20,7 +20,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/governance/callback/", governance_callback, name="governance-callback"),
-    path("api/", include("issues.api.urls")),
+    path("api/", include("api.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("account/", include("accounts.urls")),
     path("", include(("villagers.urls", "public"))),

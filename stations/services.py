@@ -3,8 +3,8 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from issues.errors import ActionForbidden
 from issues.permissions import scope_of
+from liaison.errors import ActionForbidden
 from stations.models import Region, StaffMembership, Station
 
 

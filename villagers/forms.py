@@ -11,10 +11,10 @@ from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from issues.errors import InvalidInput
 from issues.models import Rating
 from issues.photos import MAX_PHOTOS
 from issues.validators import CONTENT_MAX, NAME_MAX, clean_content, clean_name, normalize_mobile
+from liaison.errors import InvalidInput
 
 # A villager may take a while to write (or fetch their glasses); past this the form is stale.
 SUBMISSION_TOKEN_MAX_AGE = 6 * 3600
@@ -149,7 +149,7 @@ class SubmissionForm(forms.Form):
             self.add_error("category", _("Choose a category from the list."))
 
     def add_service_error(self, error) -> None:
-        """Show an issues.errors.InvalidInput next to the field it is about."""
+        """Show an liaison.errors.InvalidInput next to the field it is about."""
         field = error.field if error.field in ("content", "phone", "name", "category", "photos") else None
         self.add_error(field, str(error.message))
 

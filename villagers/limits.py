@@ -6,7 +6,7 @@ a 200 MB post would be read whole, and written to disk, before the photo check r
 declared length (Content-Length) is known before a byte of the body is read: a post to a QR
 code's form (/d/<token>/, /s/<token>/) declaring more than three photos and their text can hold
 (issues.photos.MAX_FORM_BYTES) is answered 413 with a Chinese page at once. The API's
-submission endpoint checks the same in its view (issues.api.views)."""
+submission endpoint checks the same in its view (api.views)."""
 
 import re
 

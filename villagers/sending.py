@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from issues.errors import IdempotencyConflict, InvalidInput
 from issues.models import KeptPhoto
 from issues.photos import MAX_PHOTOS, check_chosen
 from issues.services import issue_submit
 from issues.services.submission import kept_photo_remove, photos_keep
 from issues.validators import CONTENT_MAX, CONTENT_MIN
+from liaison.errors import IdempotencyConflict, InvalidInput
 from liaison.ratelimit import client_ip, hit, hit_submission
 from villagers.forms import SubmissionForm, new_nonce, new_submission_token, submission_key, submission_nonce
 from villagers.selectors import PAGE_CACHE_SECONDS, kept_photos, public_categories

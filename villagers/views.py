@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from issues.errors import IllegalTransition, InvalidInput
 from issues.models import OPEN_STATES, Attachment, Channel
 from issues.selectors import awaiting_rating, issue_by_tracking_code, public_timeline
 from issues.services import issue_evaluate
 from issues.validators import mask_phone
+from liaison.errors import IllegalTransition, InvalidInput
 from liaison.qr import qr_png
 from liaison.ratelimit import RateLimited, client_ip, hit
 from villagers.errors import not_found, villager_page

@@ -44,10 +44,10 @@ from activities.permissions import can_write_station
 from activities.selectors import activities_visible_to, supervision_list
 from deputies.forms import stationable_deputies
 from issues import clock
-from issues.errors import IssueError
 from issues.permissions import Actor
 from issues.selectors import issues_visible_to
 from liaison.admin_scope import editable_station_ids
+from liaison.errors import IssueError
 from liaison.exports import XLSX
 
 _CREATE_FIELDS = [

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from activities.models import Status
 from activities.permissions import can_write_station
-from issues.errors import IssueError, IssueNotFound
 from issues.permissions import Actor, scope_of
+from liaison.errors import IssueError, IssueNotFound
 
 
 def may_read(request) -> bool:

@@ -14,8 +14,8 @@ from activities.admin.base import ScopedReadAdmin, ServiceModelForm, may_write_s
 from activities.forms import SwapForm
 from activities.models import DutyRule
 from issues import clock
-from issues.errors import IssueError
 from issues.permissions import Actor, scope_of
+from liaison.errors import IssueError
 
 _FIELDS = ["station", "day_of_month", "valid_from", "valid_until", "move_to_working_day", "start_time", "end_time"]
 

@@ -6,7 +6,7 @@ import pytest
 
 from activities.services import duty_rule_create, duty_rule_generate, duty_slot_swap
 from deputies.models import Deputy, Stationing
-from issues.errors import ActionForbidden, InvalidInput
+from liaison.errors import ActionForbidden, InvalidInput
 from stations.models import DutySlot, Station
 
 D = datetime.date

@@ -10,8 +10,8 @@ from activities.models import Activity, Kind, Status
 from activities.selectors import activities_visible_to, upcoming_public_events
 from activities.services import activity_create, activity_hold, item_raise, promise_record
 from issues import clock
-from issues.errors import ActionForbidden
 from issues.permissions import Actor
+from liaison.errors import ActionForbidden
 from stations.models import DutySlot
 from testsupport.twofactor import verified_login
 

@@ -16,8 +16,8 @@ from activities.services import (
     promise_record,
 )
 from issues import clock
-from issues.errors import ActionForbidden, IllegalTransition, InvalidInput
 from issues.models import Issue, IssueEvent, State
+from liaison.errors import ActionForbidden, IllegalTransition, InvalidInput
 
 TODAY = datetime.date(2025, 6, 20)
 

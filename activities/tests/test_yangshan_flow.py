@@ -19,8 +19,8 @@ from activities.services import (
     return_visit_record,
 )
 from issues import clock
-from issues.errors import IllegalTransition
 from issues.models import Channel, IssueEvent, State
+from liaison.errors import IllegalTransition
 
 D = datetime.date
 

@@ -2,7 +2,7 @@ import pytest
 
 from deputies.models import RetiredDeputyToken
 from deputies.services import deputy_rotate_token
-from issues.errors import ActionForbidden
+from liaison.errors import ActionForbidden
 from stations.models import RetiredStationToken
 from stations.services import station_rotate_token
 

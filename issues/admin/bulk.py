@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from issues.admin.forms import BulkAssignForm
-from issues.errors import IssueError
 from issues.models import Action
 from issues.permissions import Actor, scope_of
 from issues.services import issue_transition
+from liaison.errors import IssueError
 
 
 def _selected_ids(request) -> list[int]:

@@ -20,7 +20,6 @@ from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
 from issues.deadlines import deadline_label
-from issues.errors import IssueError, IssueNotFound
 from issues.models import OPEN_STATES, Action, Channel, Issue
 from issues.permissions import Actor, actions_available, allowed_roles, may_reveal_contact, scope_of
 from issues.selectors import issue_visible_to, issues_visible_to, staff_timeline
@@ -28,6 +27,7 @@ from issues.services import Contact, issue_extend_deadline, issue_reveal_contact
 from issues.timeline import chain_status
 from issues.validators import mask_name, mask_phone
 from liaison.admin_scope import ScopedAdmin
+from liaison.errors import IssueError, IssueNotFound
 
 # A service error's field -> the field of RecordForm that shows it.
 _RECORD_FIELDS = {

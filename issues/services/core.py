@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from issues import clock
-from issues.errors import IllegalTransition, IssueNotFound
 from issues.models import (
     TRANSITIONS,
     Issue,
@@ -18,6 +17,7 @@ from issues.models import (
 from issues.permissions import Actor, Role, authorize
 from issues.timeline import Link, chain_end, seal
 from issues.workdays import add_working_days
+from liaison.errors import IllegalTransition, IssueNotFound
 
 ISSUE_FIELDS = [f.attname for f in Issue._meta.concrete_fields if not f.primary_key]
 

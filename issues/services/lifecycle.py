@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from issues import clock
-from issues.errors import IllegalTransition, InvalidInput, IssueNotFound, StaleRound
 from issues.forwarding import forwarding_create_locked
 from issues.models import (
     Action,
@@ -29,6 +28,7 @@ from issues.validators import (
     clean_text,
 )
 from issues.workdays import add_working_days
+from liaison.errors import IllegalTransition, InvalidInput, IssueNotFound, StaleRound
 
 
 def issue_accept(*, actor: Actor, issue_id: int, note: str = "") -> Issue:

@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from issues import clock
-from issues.errors import IdempotencyConflict, InvalidInput
 from issues.models import Action, Attachment, Category, Channel, Issue, KeptPhoto
 from issues.permissions import VILLAGER, Actor, Role, authorize
 from issues.photos import KEPT_PHOTO_MAX_AGE, MAX_PHOTOS, ChosenPhoto, clean_photos
@@ -25,6 +24,7 @@ from issues.validators import (
 )
 from issues.workdays import add_working_days
 from liaison.db import Lookup, insert_together
+from liaison.errors import IdempotencyConflict, InvalidInput
 
 _CHANNELS = frozenset(Channel.values)  # Channel.values builds a new list on every read
 

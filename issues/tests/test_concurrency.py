@@ -13,10 +13,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
 
 from issues import services
-from issues.errors import ActionForbidden, IllegalTransition, IssueError
 from issues.models import Action, Issue, IssueEvent, State
 from issues.permissions import PLATFORM, Actor
 from issues.tests.lifecycle import REJECT_REASON, REPLY_TEXT, drive_to
+from liaison.errors import ActionForbidden, IllegalTransition, IssueError
 from testsupport.services import require_postgres
 
 pytestmark = [pytest.mark.postgres]

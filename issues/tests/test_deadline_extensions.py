@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from issues.errors import IllegalTransition, InvalidInput
 from issues.models import Action, Issue
 from issues.permissions import Actor
 from issues.services import issue_accept, issue_extend_deadline
+from liaison.errors import IllegalTransition, InvalidInput
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

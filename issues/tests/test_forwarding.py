@@ -15,12 +15,12 @@ from django.urls import reverse
 from governance_stub import services as stub
 from governance_stub.models import PlatformCase, PlatformReply
 from issues import forwarding
-from issues.errors import ActionForbidden, IssueNotFound
 from issues.forwarding import callback_signature
 from issues.models import Action, Forwarding, Issue, Notification, State
 from issues.notifications import send_deadline_reminders
 from issues.permissions import Actor
 from issues.services import issue_accept, issue_assign, issue_reply, issue_review
+from liaison.errors import ActionForbidden, IssueNotFound
 
 SECRET = "callback-secret-for-tests"
 TOKEN = "platform-token-for-tests"

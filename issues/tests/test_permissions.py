@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from deputies.models import Stationing
 from issues import services
-from issues.errors import ActionForbidden, IllegalTransition, IssueError, IssueNotFound
 from issues.forwarding import forwarding_retry_now
 from issues.models import TRANSITIONS, Action, Channel, Forwarding, Issue, IssueEvent, Rating, State
 from issues.permissions import ACTION_ROLES, PLATFORM, SYSTEM, VILLAGER, Actor, Role, actions_available, authorize
 from issues.selectors import issue_visible_to, issues_visible_to
 from issues.tests.lifecycle import REJECT_REASON, REOPEN_REASON, REPLY_TEXT, drive_to, snapshot
+from liaison.errors import ActionForbidden, IllegalTransition, IssueError, IssueNotFound
 from stations.models import StaffMembership
 from stations.services import membership_grant
 

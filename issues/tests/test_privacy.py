@@ -8,10 +8,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from issues import services
-from issues.errors import ActionForbidden, IssueNotFound
 from issues.models import Action, IssueEvent, State
 from issues.tests.admin_support import client_for, user_of
 from issues.validators import mask_name
+from liaison.errors import ActionForbidden, IssueNotFound
 
 NAME, PHONE = "赵大爷", "13812345678"
 MASKED_NAME, MASKED_PHONE = "赵**", "138****5678"

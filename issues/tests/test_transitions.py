@@ -8,7 +8,6 @@ from django.conf import settings
 
 from deputies.models import Deputy
 from issues import services
-from issues.errors import ActionForbidden, IllegalTransition, InvalidInput, IssueNotFound
 from issues.models import (
     TRANSITIONS,
     Action,
@@ -29,6 +28,7 @@ from issues.tests.lifecycle import (
     drive_to,
     snapshot,
 )
+from liaison.errors import ActionForbidden, IllegalTransition, InvalidInput, IssueNotFound
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The case is brought to its state on a Monday and acted on two days later, all working days.

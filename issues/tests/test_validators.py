@@ -2,8 +2,8 @@
 
 import pytest
 
-from issues.errors import InvalidInput
 from issues.validators import CONTENT_MAX, CONTENT_MIN, clean_content, clean_name, mask_phone, normalize_mobile
+from liaison.errors import InvalidInput
 
 
 @pytest.mark.parametrize(

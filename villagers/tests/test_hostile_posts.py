@@ -11,9 +11,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from PIL import Image, ImageFile
 
-from issues.errors import InvalidInput
 from issues.models import Attachment, Issue
 from issues.photos import MAX_FORM_BYTES, clean_photo
+from liaison.errors import InvalidInput
 from liaison.ratelimit import Limit
 from villagers.limits import FormBodyLimitMiddleware
 from villagers.tests.conftest import photo, zh

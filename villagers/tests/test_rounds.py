@@ -250,7 +250,7 @@ def test_the_photo_limit_counts_kept_and_new_photos_together(client, world, url)
 
 
 def test_the_service_refuses_more_kept_and_new_photos_than_a_case_may_have(world):
-    from issues.errors import InvalidInput
+    from liaison.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
         issue_submit(

@@ -18,12 +18,11 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import serializers as s
+from api.errors import PayloadTooLarge, exception_handler
+from api.filters import MAX_ID, IssueFilterSet
+from api.schema import ApiSchema
 from deputies.models import Deputy, Stationing
-from issues.api import serializers as s
-from issues.api.errors import PayloadTooLarge, exception_handler
-from issues.api.filters import MAX_ID, IssueFilterSet
-from issues.api.schema import ApiSchema
-from issues.errors import IssueNotFound
 from issues.models import Action, Category, Department
 from issues.permissions import Actor, scope_of
 from issues.photos import MAX_BYTES, MAX_FORM_BYTES
@@ -35,6 +34,7 @@ from issues.selectors import (
     public_timeline,
 )
 from issues.services import issue_evaluate, issue_submit, issue_transition
+from liaison.errors import IssueNotFound
 from liaison.failsafe import SafeJSONParser
 from liaison.ratelimit import client_ip, hit
 from stations.models import Station

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
-from issues.api.serializers import ErrorSerializer
+from api.serializers import ErrorSerializer
 
 ERROR_DESCRIPTIONS = {
     400: _("Invalid input: `fields` says what to fix."),

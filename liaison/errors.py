@@ -1,5 +1,6 @@
-"""Domain errors raised by the lifecycle services. Each has a machine code and a message in the
-user's language, so pages, the admin and the API can show it as it is."""
+"""The errors services raise, shared by every app: each has a machine code and a message in the
+user's language, so pages, the admin and the API can show it as it is; and the one JSON shape
+the API and the middleware answer them in (`error_body`)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -50,3 +51,8 @@ class StaleRound(IssueError):
 
     code = "stale_round"
     default_message = _("This answer is for an earlier round of the case.")
+
+
+def error_body(code: str, message, fields: dict | None = None) -> dict:
+    """The one JSON error shape of the API: {"error": {"code", "message", "fields"}}."""
+    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}

@@ -9,8 +9,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.filters import MAX_ID
 from deputies.models import Deputy
-from issues.api.filters import MAX_ID
 from issues.models import Category, Channel, Department, Issue, IssueEvent, Rating, State
 from issues.photos import MAX_PHOTOS
 from issues.validators import REASON_MAX, mask_name, mask_phone

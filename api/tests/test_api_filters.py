@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
+from api.filters import IssueFilterSet
 from issues import clock
-from issues.api.filters import IssueFilterSet
 from issues.models import Issue
 from issues.selectors import issues_visible_to
 from issues.services import issue_accept

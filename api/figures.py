@@ -8,9 +8,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from issues.api import serializers as s
-from issues.api.filters import MAX_ID
-from issues.api.views import StaffApiView
+from api import serializers as s
+from api.filters import MAX_ID
+from api.views import StaffApiView
 from issues.stats import issue_stats
 
 

@@ -2,7 +2,7 @@
 
     {"error": {"code": "not_found", "message": "没有这个案件。", "fields": {"content": ["…"]}}}
 
-`exception_handler` (wired in by every API view, see issues.api.views) maps the lifecycle's
+`exception_handler` (wired in by every API view, see api.views) maps the lifecycle's
 IssueError subclasses, liaison.ratelimit's RateLimited and DRF's own exceptions onto it."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -14,13 +14,14 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from issues.errors import (
+from liaison.errors import (
     ActionForbidden,
     IdempotencyConflict,
     IllegalTransition,
     InvalidInput,
     IssueError,
     IssueNotFound,
+    error_body,
 )
 from liaison.ratelimit import RateLimited
 
@@ -44,10 +45,6 @@ class TooManyRequests(exceptions.Throttled):
     """liaison.ratelimit's RateLimited, as DRF sees it."""
 
     default_code = "rate_limited"
-
-
-def error_body(code: str, message, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
 
 
 def _flatten(detail) -> dict[str, list[str]]:

@@ -99,7 +99,7 @@ def test_more_than_three_photos_is_400_and_a_fake_photo_too(world, anon):
 
 
 def test_a_photo_over_5_mb_is_413(world, anon, monkeypatch):
-    monkeypatch.setattr("issues.api.views.MAX_BYTES", 100)
+    monkeypatch.setattr("api.views.MAX_BYTES", 100)
     data = {"deputy_token": world.deputy_a.qr_token, "content": CONTENT, "photos": [_png((64, 64))]}
     response = anon.post(SUBMIT, data, format="multipart")
     assert response.status_code == 413

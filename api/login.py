@@ -12,10 +12,10 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.policy import is_enrolled, two_factor_required
 from accounts.services import CodeLocked, CodeMissing, WrongCode, code_verify
-from issues.api import serializers as s
-from issues.api.auth import ExpiringTokenAuthentication, revoke, token_for, token_lifetime
-from issues.api.errors import TooManyRequests
-from issues.api.views import PublicApiView
+from api import serializers as s
+from api.auth import ExpiringTokenAuthentication, revoke, token_for, token_lifetime
+from api.errors import TooManyRequests
+from api.views import PublicApiView
 from liaison.failsafe import SafeJSONParser
 from liaison.ratelimit import client_ip
 

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from issues.api import figures, login, views
+from api import figures, login, views
 
 app_name = "api"
 
