@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import Authenticator, RecoveryCodeSet
-from liaison.admin_scope import SuperuserOnlyAdmin
+from stations.admin_scope import SuperuserOnlyAdmin
 
 # django-otp's own pages show the secret and English names; ours replace them.
 for model in (TOTPDevice, StaticDevice):

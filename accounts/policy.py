@@ -8,7 +8,7 @@ access. Anyone else may enroll by choice, and once enrolled must verify every ne
 from django.conf import settings
 from django_otp import user_has_device
 
-from issues.permissions import scope_of
+from stations.scope import scope_of
 
 
 def has_staff_access(user) -> bool:

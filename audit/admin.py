@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import tracked_models
-from liaison.admin_scope import SuperuserOnlyAdmin
+from stations.admin_scope import SuperuserOnlyAdmin
 
 
 class HistoryAdmin(SuperuserOnlyAdmin):

@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from deputies.models import Deputy, Stationing
-from issues.permissions import scope_of
-from liaison.admin_qr import QrPageMixin, qr_preview
-from liaison.admin_scope import ScopedAdmin
+from stations.admin_qr import QrPageMixin, qr_preview
+from stations.admin_scope import ScopedAdmin
+from stations.scope import scope_of
 
 
 class StationingInline(admin.TabularInline):

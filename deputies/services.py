@@ -4,8 +4,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from deputies.models import Deputy, Stationing
-from issues.permissions import scope_of
 from liaison.errors import ActionForbidden
+from stations.scope import scope_of
 
 
 @transaction.atomic

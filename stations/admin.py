@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from deputies.forms import StationingForm, stationable_deputies
 from deputies.models import Deputy, Stationing
-from issues.permissions import scope_of
-from liaison.admin_qr import QrPageMixin, qr_preview
-from liaison.admin_scope import ScopedAdmin, SuperuserOnlyAdmin, editable_station_ids
+from stations.admin_qr import QrPageMixin, qr_preview
+from stations.admin_scope import ScopedAdmin, SuperuserOnlyAdmin, editable_station_ids
 from stations.models import CalendarDay, DutySlot, Region, StaffMembership, Station
+from stations.scope import scope_of
 
 
 def rosterable_deputies(request):

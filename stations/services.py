@@ -3,9 +3,9 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from issues.permissions import scope_of
 from liaison.errors import ActionForbidden
 from stations.models import Region, StaffMembership, Station
+from stations.scope import scope_of
 
 
 @transaction.atomic

@@ -46,9 +46,9 @@ from deputies.forms import stationable_deputies
 from issues import clock
 from issues.permissions import Actor
 from issues.selectors import issues_visible_to
-from liaison.admin_scope import editable_station_ids
 from liaison.errors import IssueError
 from liaison.exports import XLSX
+from stations.admin_scope import editable_station_ids
 
 _CREATE_FIELDS = [
     "station",

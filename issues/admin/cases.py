@@ -26,8 +26,8 @@ from issues.selectors import issue_visible_to, issues_visible_to, staff_timeline
 from issues.services import Contact, issue_extend_deadline, issue_reveal_contact, issue_submit, issue_transition
 from issues.timeline import chain_status
 from issues.validators import mask_name, mask_phone
-from liaison.admin_scope import ScopedAdmin
 from liaison.errors import IssueError, IssueNotFound
+from stations.admin_scope import ScopedAdmin
 
 # A service error's field -> the field of RecordForm that shows it.
 _RECORD_FIELDS = {

@@ -1,14 +1,14 @@
 """What every admin page of Liaison shares: rows limited to the user's scope, and an object
 outside it answered with a 404 that looks exactly like one that never existed.
 
-The scope itself comes from issues.permissions.scope_of (the one scoping function); the
+The scope itself comes from stations.scope.scope_of (the one scoping function); the
 ModelAdmins only say which column of their model holds the station."""
 
 from django.contrib import admin
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from issues.permissions import Scope, scope_of
+from stations.scope import Scope, scope_of
 
 
 def scope(request) -> Scope:
