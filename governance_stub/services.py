@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from governance_stub import replies
 from governance_stub.models import FaultSettings, PlatformCase, PlatformReply, RoutingRule
+from liaison import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -106,11 +107,7 @@ def case_create(*, key: str, data: dict, faults: FaultSettings | None = None) ->
 
 
 def _schedule_auto_reply(case_id: int, delay: float) -> None:
-    from governance_stub.tasks import auto_reply
-
-    try:
-        auto_reply.apply_async(args=[case_id], countdown=delay, retry=False)
-    except Exception:
+    if not jobs.enqueue("governance_stub.tasks.auto_reply", case_id, countdown=delay):
         logger.warning("stub: could not schedule the auto reply of %s; deliver_due will", case_id)
 
 
@@ -152,11 +149,7 @@ def automatic_reply_text(case: PlatformCase) -> str:
 
 
 def _schedule_delivery(reply_id: int, delay: float = 0) -> None:
-    from governance_stub.tasks import deliver
-
-    try:
-        deliver.apply_async(args=[reply_id], countdown=delay, retry=False)
-    except Exception:
+    if not jobs.enqueue("governance_stub.tasks.deliver", reply_id, countdown=delay):
         logger.warning("stub: could not schedule delivery of %s; deliver_due will", reply_id)
 
 

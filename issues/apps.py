@@ -9,8 +9,8 @@ class IssuesConfig(AppConfig):
 
     def ready(self) -> None:
         from issues import workdays
+        from issues.checks import register_checks
         from issues.roles import sync_role_groups
-        from liaison.checks import register_checks
 
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="issues.sync_role_groups")
         # Deadlines cache the holiday schedule table (issues.workdays explains how).

@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from issues.forwarding import CallbackRejected, platform_reply_received
+from issues.platform_callbacks import CallbackRejected, platform_reply_received
 
 logger = logging.getLogger(__name__)
 

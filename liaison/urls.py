@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from issues.callbacks import governance_callback
+# Every app's pages are included by their dotted path: the project package imports no domain app.
 from liaison import health
 from liaison.favicon import favicon
 
@@ -19,7 +19,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
-    path("api/governance/callback/", governance_callback, name="governance-callback"),
+    path("", include("issues.urls")),
     path("api/", include("api.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("account/", include("accounts.urls")),

@@ -7,9 +7,9 @@ import time
 import pytest
 from django.urls import reverse
 
-from issues.forwarding import callback_signature
 from issues.models import Forwarding, Issue, Notification, PlatformCallback, State
 from issues.permissions import Actor
+from issues.platform_callbacks import callback_signature
 from issues.services import issue_accept, issue_assign, issue_evaluate, issue_reply, issue_review
 
 SECRET = "callback-secret-for-tests"

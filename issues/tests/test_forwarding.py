@@ -15,10 +15,10 @@ from django.urls import reverse
 from governance_stub import services as stub
 from governance_stub.models import PlatformCase, PlatformReply
 from issues import forwarding
-from issues.forwarding import callback_signature
 from issues.models import Action, Forwarding, Issue, Notification, State
 from issues.notifications import send_deadline_reminders
 from issues.permissions import Actor
+from issues.platform_callbacks import callback_signature
 from issues.services import issue_accept, issue_assign, issue_reply, issue_review
 from liaison.errors import ActionForbidden, IssueNotFound
 

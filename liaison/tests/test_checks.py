@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import override_settings
 
 from issues import workdays
-from liaison.checks import governance_credentials, holiday_schedule
+from issues.checks import governance_credentials, holiday_schedule
 from stations.models import CalendarDay
 
 BASE_DIR = Path(__file__).resolve().parents[2]

@@ -1,5 +1,5 @@
 """System checks for `manage.py check --deploy`: what a production deployment must not go live
-without. Registered by issues.apps (the liaison package is no Django app of its own)."""
+without. Registered by issues.apps: both are about cases (their forwarding and their deadlines)."""
 
 from datetime import date
 
