@@ -3,7 +3,7 @@
 Scripts come only from our own static files: no page has an inline script or an event-handler
 attribute. The only inline code left is a few <style> blocks, each allowed by its SHA-256 hash:
 
-- the villager's pages carry their stylesheet inline (templates/public/_style.css, 5 KB) rather
+- the villager's pages carry their stylesheet inline (villagers/templates/public/_style.css, 5 KB) rather
   than linked: a villager scans a QR code once, on a weak signal, and a linked stylesheet would
   hold the page blank for one more round trip (half a second and more on 2G), every first
   visit. The pages are also cached as rendered HTML, so a per-request nonce would be stale in
