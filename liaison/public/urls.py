@@ -5,7 +5,7 @@ import os
 
 from django.urls import path, register_converter
 
-from liaison.public import staff, views
+from liaison.public import elder, staff, views
 
 
 class _QrFormat:
@@ -22,6 +22,7 @@ register_converter(_QrFormat, "qrfmt")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("mode/<str:mode>/", elder.switch, name="mode"),
     path("d/<str:token>/", views.deputy, name="deputy"),
     path("d/<str:token>/photo/", views.deputy_photo, name="deputy-photo"),
     path("s/<str:token>/", views.station, name="station"),
