@@ -73,6 +73,7 @@ def test_every_villager_page_has_the_switch_and_in_elderly_mode_its_allowed_styl
         html = response.content.decode()
         assert 'id="mode-switch"' in html and "标准版" in html, name
         assert elder_stylesheet() in html, name
+        assert "Cookie" in response["Vary"], name
         styles = re.findall(r"<style>(.*?)</style>", html, re.S)
         assert len(styles) == 2, name
         for style in styles:
