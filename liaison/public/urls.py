@@ -5,7 +5,7 @@ import os
 
 from django.urls import path, register_converter
 
-from liaison.public import elder, staff, views
+from liaison.public import directory_views, elder, staff, views
 
 
 class _QrFormat:
@@ -23,6 +23,7 @@ register_converter(_QrFormat, "qrfmt")
 urlpatterns = [
     path("", views.home, name="home"),
     path("mode/<str:mode>/", elder.switch, name="mode"),
+    path("stations/", directory_views.directory, name="directory"),
     path("d/<str:token>/", views.deputy, name="deputy"),
     path("d/<str:token>/photo/", views.deputy_photo, name="deputy-photo"),
     path("s/<str:token>/", views.station, name="station"),

@@ -81,18 +81,29 @@ def station(request, token: str):
 
 
 def _deputy_context(page) -> dict:
-    return {"kind": "deputy", "deputy": page.deputy, "stations": page.stations, "next_duty": page.next_duty}
+    from liaison.public.directory import deputy_reception_days
+
+    return {
+        "kind": "deputy",
+        "deputy": page.deputy,
+        "stations": page.stations,
+        "reception_days": deputy_reception_days(page.deputy),
+    }
 
 
 def _station_context(page, notice: str = "") -> dict:
+    from activities.models import Kind
     from activities.selectors import upcoming_public_events
+    from liaison.public.directory import station_reception_days
 
     return {
         "kind": "station",
         "station": page.station,
         "deputies": page.deputies,
         "duty_deputy": page.duty_deputy,
-        "upcoming": upcoming_public_events(page.station, days=60)[:6],
+        # The reception days in a list of their own (liaison.public.directory); here the activities.
+        "upcoming": [e for e in upcoming_public_events(page.station, days=60) if e.kind != Kind.RECEPTION_DAY][:6],
+        "reception_days": station_reception_days(page.station),
         "notice": notice,
     }
 

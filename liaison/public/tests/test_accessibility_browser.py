@@ -5,10 +5,10 @@ each page is screenshot at phone size in test-artifacts/ (accessibility-MODE-PAG
 
 The pages: home; the lookup with a mistake; the deputy's page; the deputy's form with mistakes
 and a kept photo; the station's page; the receipt; the tracking page with the answer and its
-rating form; the tracking page once rated; the lookup's result; a QR code no longer in use; a
-page that does not exist. The mode is switched by tapping the header's link, as a villager
-would, and the pages are visited with JavaScript on (the form's script runs) and must break no
-rule of the Content-Security-Policy."""
+rating form; the tracking page once rated; the lookup's result; the station directory; a QR
+code no longer in use; a page that does not exist. The mode is switched by tapping the header's
+link, as a villager would, and the pages are visited with JavaScript on (the form's script runs)
+and must break no rule of the Content-Security-Policy."""
 
 import datetime
 import io
@@ -25,7 +25,7 @@ from issues.services import issue_accept, issue_reply, issue_review
 from liaison.public.tests.test_csp_browser import COLLECT
 from liaison.testing.axe import axe_violations
 from liaison.testing.browser import screenshot
-from stations.models import DutySlot
+from stations.models import DutySlot, Station
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,6 +78,7 @@ def test_every_villager_page_passes_axe_and_fits_a_phone_in_both_modes(
 ):
     settings.PUBLIC_BASE_URL = live_server.url
     world.deputy_a.photo.save("chen.jpg", ContentFile(portrait()))
+    Station.objects.filter(pk=world.railway_point.pk).update(address="白泉镇潮面村甬舟铁路项目部", phone="0580-8012345")
     today = timezone.localdate()
     DutySlot.objects.create(deputy=world.deputy_a, station=world.railway_point, date=today)
     DutySlot.objects.create(deputy=world.deputy_a, station=world.railway_point, date=today + datetime.timedelta(days=2))
@@ -138,6 +139,12 @@ def test_every_villager_page_passes_axe_and_fits_a_phone_in_both_modes(
         assert "陈海涛" in page.inner_text("main")
         checked.check("station")
 
+        page.goto(f"{live_server.url}/")
+        page.click("#to-directory")
+        page.wait_for_selector("article.station")
+        assert page.locator("article.station").count() == 2 and "0580-8012345" in page.inner_text("main")
+        checked.check("directory")
+
         deputy_rotate_token(deputy=world.deputy_a, by_user=world.admin)
         cache.clear()  # the old code's page is cached for half a minute
         page.goto(deputy_url)
@@ -145,7 +152,7 @@ def test_every_villager_page_passes_axe_and_fits_a_phone_in_both_modes(
         checked.check("moved")
         page.goto(f"{live_server.url}/t/no-such-code/")
         checked.check("not-found")
-        assert len(checked.seen) == 11
+        assert len(checked.seen) == 12
     finally:
         context.close()
 
