@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "issues",
     "dashboard",
     "activities",
+    "results",  # the results wall (办理结果公示)
     "governance_stub",
     "django_otp",
     "django_otp.plugins.otp_totp",

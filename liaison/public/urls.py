@@ -5,7 +5,7 @@ import os
 
 from django.urls import path, register_converter
 
-from liaison.public import directory_views, elder, staff, views
+from liaison.public import directory_views, elder, results_views, staff, views
 
 
 class _QrFormat:
@@ -24,6 +24,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("mode/<str:mode>/", elder.switch, name="mode"),
     path("stations/", directory_views.directory, name="directory"),
+    path("stations/<int:pk>/results/", results_views.wall, name="results"),
+    path("t/<str:tracking_code>/take-down/", results_views.take_down, name="take-down"),
     path("d/<str:token>/", views.deputy, name="deputy"),
     path("d/<str:token>/photo/", views.deputy_photo, name="deputy-photo"),
     path("s/<str:token>/", views.station, name="station"),

@@ -218,8 +218,16 @@ def track(request, tracking_code: str):
         "form": form,
         "values": form.data,
         "rated": request.GET.get("rated") == "1",
+        **_publication_context(request, issue),
     }
     return render(request, "public/track.html", context, status=status)
+
+
+def _publication_context(request, issue) -> dict:
+    """The case on the results wall, for the tracking page's take-down request."""
+    from results.selectors import publication_of
+
+    return {"publication": publication_of(issue), "taken_down": request.GET.get("taken_down") == "1"}
 
 
 def _progress_context(issue) -> dict:
