@@ -5,8 +5,9 @@ each page is screenshot at phone size in test-artifacts/ (accessibility-MODE-PAG
 
 The pages: home; the lookup with a mistake; the deputy's page; the deputy's form with mistakes
 and a kept photo; the station's page; the receipt; the tracking page with the answer and its
-rating form; the tracking page once rated; the lookup's result; the station directory; a QR
-code no longer in use; a page that does not exist. The mode is switched by tapping the header's
+rating form; the tracking page once rated; the tracking page of a case on the results wall
+(with its take-down button); the station's results wall; the tracking page once taken down; the
+lookup's result; the station directory; a QR code no longer in use; a page that does not exist. The mode is switched by tapping the header's
 link, as a villager would, and the pages are visited with JavaScript on (the form's script runs)
 and must break no rule of the Content-Security-Policy."""
 
@@ -25,6 +26,7 @@ from issues.services import issue_accept, issue_reply, issue_review
 from liaison.public.tests.test_csp_browser import COLLECT
 from liaison.testing.axe import axe_violations
 from liaison.testing.browser import screenshot
+from results.services import publication_publish, publication_review
 from stations.models import DutySlot, Station
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -129,6 +131,24 @@ def test_every_villager_page_passes_axe_and_fits_a_phone_in_both_modes(
         page.wait_for_url("**?rated=1")
         checked.check("tracking-rated")
 
+        review = publication_review(actor=world.actor("station_staff"), issue_id=issue.pk)
+        publication_publish(
+            actor=world.actor("station_staff"),
+            issue_id=issue.pk,
+            problem=review.problem.text,
+            answer=review.answer.text,
+        )
+        page.reload()
+        page.wait_for_selector("#take-down")
+        checked.check("tracking-on-the-results-wall")
+        page.click("main a[href$='/results/']")
+        page.wait_for_selector("article.result")
+        checked.check("results-wall")
+        page.go_back()
+        page.click("#take-down")
+        page.wait_for_selector("#taken-down")
+        checked.check("tracking-taken-down")
+
         page.goto(f"{live_server.url}/")
         page.fill("#f-code", issue.short_code)
         page.click("button[type=submit]")
@@ -152,7 +172,7 @@ def test_every_villager_page_passes_axe_and_fits_a_phone_in_both_modes(
         checked.check("moved")
         page.goto(f"{live_server.url}/t/no-such-code/")
         checked.check("not-found")
-        assert len(checked.seen) == 12
+        assert len(checked.seen) == 15
     finally:
         context.close()
 
