@@ -7,9 +7,10 @@ The pages: home; the lookup with a mistake; the deputy's page; the deputy's form
 and a kept photo; the station's page; the receipt; the tracking page with the answer and its
 rating form; the tracking page once rated; the tracking page of a case on the results wall
 (with its take-down button); the station's results wall; the tracking page once taken down; the
-lookup's result; the station directory; a QR code no longer in use; a page that does not exist. The mode is switched by tapping the header's
-link, as a villager would, and the pages are visited with JavaScript on (the form's script runs)
-and must break no rule of the Content-Security-Policy."""
+lookup's result; the station directory; a QR code no longer in use; a page that does not exist.
+The mode is switched by tapping the header's link, as a villager would, and the pages are
+visited with JavaScript on (the form's script runs) and must break no rule of the
+Content-Security-Policy."""
 
 import datetime
 import io
