@@ -189,3 +189,35 @@ def test_the_axe_check_finds_what_it_must_refuse(browser):
         assert {"image-alt", "label", "color-contrast", "html-has-lang", "document-title"} <= found
     finally:
         page.close()
+
+
+def test_the_elderly_mode_is_switched_on_and_used_without_javascript(browser, live_server, world):
+    """No JavaScript at all: the header's link switches the mode, the cookie keeps it from page to
+    page, and a case is sent from the short form."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/d/{world.deputy_a.qr_token}/")
+        assert page.locator("#f-category").count() == 1 and page.locator("#f-name").count() == 1
+        page.click("text=长辈版（大字）")
+        page.wait_for_selector("#mode-switch:has-text('标准版')")
+        assert page.url.endswith(f"/d/{world.deputy_a.qr_token}/")
+        assert page.locator("#f-category").count() == 0 and page.locator("#f-name").count() == 0
+        assert page.locator("#f-anonymous").count() == 0
+        assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 22
+        assert page.evaluate("document.getElementById('f-send').getBoundingClientRect().height") >= 48
+        assert page.evaluate("document.getElementById('mode-switch').getBoundingClientRect().height") >= 48
+        page.fill("#f-content", "村口路灯坏了三天，晚上看不见路。")
+        page.fill("#f-phone", "13805801234")
+        page.check("#f-consent")
+        page.click("#f-send")
+        page.wait_for_url("**/receipt/")
+        assert page.inner_text("#mode-switch") == "标准版"  # still in the elderly mode
+        issue = Issue.objects.get()
+        assert issue.submitter_phone == "13805801234" and issue.submitter_name == ""
+        page.click("#mode-switch")
+        page.wait_for_selector("#mode-switch:has-text('长辈版')")
+        assert page.url.endswith("/receipt/")
+        assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") == 18
+    finally:
+        context.close()
