@@ -21,7 +21,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.template.loader import render_to_string
 
-INLINE_STYLE_TEMPLATES = ["public/_style.css"]
+INLINE_STYLE_TEMPLATES = ["public/_style.css", "public/_elder.css"]  # the second: 长辈版 only
 
 
 def _hash_source(text: str) -> str:

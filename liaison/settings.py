@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "activities",
     "villagers",
     "api",
+    "results",  # the results wall (办理结果公示)
     "governance_stub",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "villagers.elder.mode_context",  # the villager pages' 长辈版 switch
             ],
         },
     },

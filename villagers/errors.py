@@ -6,13 +6,15 @@ import functools
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from liaison.ratelimit import RateLimited
 
 
 def villager_page(view):
-    """Render in the site language (Chinese) and answer a rate limit with the 429 page."""
+    """Render in the site language (Chinese) and answer a rate limit with the 429 page. Every page
+    varies with the cookie that picks the elderly mode (villagers.elder)."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -22,6 +24,7 @@ def villager_page(view):
             except RateLimited as limited:
                 response = too_many_requests(request, limited.retry_after)
             response.setdefault("Content-Language", settings.LANGUAGE_CODE)
+            patch_vary_headers(response, ["Cookie"])  # drawn in the mode its cookie asks for (长辈版)
             return response
 
     return wrapper

@@ -18,7 +18,6 @@ _MAX_TOKEN = 64
 class DeputyPage:
     deputy: Deputy | None = None
     stations: list[Station] = field(default_factory=list)
-    next_duty: DutySlot | None = None
     # Set when the token no longer takes cases: where to send the villager instead.
     moved_to: list[Station] | None = None
 
@@ -69,13 +68,8 @@ def deputy_page(token: str) -> DeputyPage | None:
     stations = [s.station for s in _current_stationings(deputy=deputy)]
     if not stations:
         return DeputyPage(moved_to=_stations_to_send_to(deputy))
-    next_duty = (
-        DutySlot.objects.filter(deputy=deputy, date__gte=timezone.localdate(), station__is_active=True)
-        .select_related("station")
-        .order_by("date", "start_time")
-        .first()
-    )
-    return DeputyPage(deputy=deputy, stations=stations, next_duty=next_duty)
+    # Its next reception days: villagers.directory.deputy_reception_days.
+    return DeputyPage(deputy=deputy, stations=stations)
 
 
 def station_page(token: str) -> StationPage | None:

@@ -25,6 +25,7 @@ from issues.services.submission import kept_photo_remove, photos_keep
 from issues.validators import CONTENT_MAX, CONTENT_MIN
 from liaison.errors import IdempotencyConflict, InvalidInput
 from liaison.ratelimit import client_ip, hit, hit_submission
+from villagers.elder import is_elder, mode_context
 from villagers.forms import SubmissionForm, new_nonce, new_submission_token, submission_key, submission_nonce
 from villagers.selectors import PAGE_CACHE_SECONDS, kept_photos, public_categories
 
@@ -181,10 +182,11 @@ _CSRF_SLOT = "\x00csrf\x00"
 _TOKEN_SLOT = "\x00token\x00"  # noqa: S105 (a placeholder)
 
 
-def _page_cache_key(code: str) -> str | None:
+def _page_cache_key(code: str, request) -> str | None:
     if len(code) > 80:
         return None
-    return f"public:page:{get_language()}:{timezone.localdate()}:{code}"
+    mode = "elder" if is_elder(request) else "std"
+    return f"public:page:{get_language()}:{mode}:{timezone.localdate()}:{code}"
 
 
 def _fill_slots(request, html: str) -> HttpResponse:
@@ -193,7 +195,7 @@ def _fill_slots(request, html: str) -> HttpResponse:
 
 
 def cached_form_page(request, code: str) -> HttpResponse | None:
-    key = _page_cache_key(code)
+    key = _page_cache_key(code, request)
     html = cache.get(key) if key else None
     return _fill_slots(request, html) if html is not None else None
 
@@ -226,9 +228,10 @@ def form_page(request, context, current: Round | None = None, *, status=None, ac
         "content_max": CONTENT_MAX,
         "max_photos": MAX_PHOTOS,
         "sending_text": _("Sending, please wait…"),
+        **mode_context(request),  # drawn without the request: the 长辈版 switch needs these two
     }
     html = render_to_string("public/submit.html", context)
-    key = _page_cache_key(cache_as) if cache_as and not form.is_bound else None
+    key = _page_cache_key(cache_as, request) if cache_as and not form.is_bound else None
     if key:
         cache.set(key, html, PAGE_CACHE_SECONDS)
     response = _fill_slots(request, html)

@@ -5,7 +5,7 @@ import os
 
 from django.urls import path, register_converter
 
-from villagers import staff, views
+from villagers import directory_views, elder, results_views, staff, views
 
 
 class _QrFormat:
@@ -22,6 +22,10 @@ register_converter(_QrFormat, "qrfmt")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("mode/<str:mode>/", elder.switch, name="mode"),
+    path("stations/", directory_views.directory, name="directory"),
+    path("stations/<int:pk>/results/", results_views.wall, name="results"),
+    path("t/<str:tracking_code>/take-down/", results_views.take_down, name="take-down"),
     path("d/<str:token>/", views.deputy, name="deputy"),
     path("d/<str:token>/photo/", views.deputy_photo, name="deputy-photo"),
     path("s/<str:token>/", views.station, name="station"),

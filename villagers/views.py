@@ -81,18 +81,29 @@ def station(request, token: str):
 
 
 def _deputy_context(page) -> dict:
-    return {"kind": "deputy", "deputy": page.deputy, "stations": page.stations, "next_duty": page.next_duty}
+    from villagers.directory import deputy_reception_days
+
+    return {
+        "kind": "deputy",
+        "deputy": page.deputy,
+        "stations": page.stations,
+        "reception_days": deputy_reception_days(page.deputy),
+    }
 
 
 def _station_context(page, notice: str = "") -> dict:
+    from activities.models import Kind
     from activities.selectors import upcoming_public_events
+    from villagers.directory import station_reception_days
 
     return {
         "kind": "station",
         "station": page.station,
         "deputies": page.deputies,
         "duty_deputy": page.duty_deputy,
-        "upcoming": upcoming_public_events(page.station, days=60)[:6],
+        # The reception days in a list of their own (villagers.directory); here the activities.
+        "upcoming": [e for e in upcoming_public_events(page.station, days=60) if e.kind != Kind.RECEPTION_DAY][:6],
+        "reception_days": station_reception_days(page.station),
         "notice": notice,
     }
 
@@ -207,8 +218,16 @@ def track(request, tracking_code: str):
         "form": form,
         "values": form.data,
         "rated": request.GET.get("rated") == "1",
+        **_publication_context(request, issue),
     }
     return render(request, "public/track.html", context, status=status)
+
+
+def _publication_context(request, issue) -> dict:
+    """The case on the results wall, for the tracking page's take-down request."""
+    from results.selectors import publication_of
+
+    return {"publication": publication_of(issue), "taken_down": request.GET.get("taken_down") == "1"}
 
 
 def _progress_context(issue) -> dict:

@@ -4,26 +4,13 @@ pyproject.toml, checked by import-linter), and no module imports itself back thr
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import grimp
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = [
-    "liaison",
-    "stations",
-    "deputies",
-    "issues",
-    "accounts",
-    "activities",
-    "dashboard",
-    "audit",
-    "villagers",
-    "api",
-    "demo",
-    "governance_stub",
-    "testsupport",
-]
+PACKAGES = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["root_packages"]
 
 
 def lint_imports(where: Path) -> subprocess.CompletedProcess:

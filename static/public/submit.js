@@ -4,15 +4,17 @@
   var f = document.getElementById("send"), b = document.getElementById("f-send"),
       a = document.getElementById("f-anonymous"), c = document.getElementById("contact"),
       e = document.getElementById("error-summary");
-  if (!f || !b || !a || !c) return;
+  if (!f || !b || !c) return;
   /* Anonymous: the contact fields are greyed and not sent, so what will not be kept is plain to see. */
   function s() {
     var i, x = c.querySelectorAll("input");
     c.className = a.checked ? "off" : "";
     for (i = 0; i < x.length; i++) x[i].disabled = a.checked;
   }
-  a.addEventListener("change", s);
-  s();
+  if (a) { /* not in the 长辈版, which asks for the phone only */
+    a.addEventListener("change", s);
+    s();
+  }
   if (e) {
     e.focus();
     /* A summary link puts the cursor in its field, with the field's label in view. */
