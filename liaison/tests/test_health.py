@@ -117,8 +117,13 @@ class FakeSentry(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.headers.get("Content-Encoding") == "gzip":
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
             body = gzip.decompress(body)
+        elif encoding == "br":  # sentry-sdk's choice whenever brotli is installed (WeasyPrint brings it)
+            import brotli
+
+            body = brotli.decompress(body)
         FakeSentry.received.append(body)
         self.send_response(200)
         self.end_headers()
