@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "issues",
     "dashboard",
     "activities",
+    "records",
     "governance_stub",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", favicon, name="favicon"),
+    path("admin/records/", include("records.urls")),  # before the admin's own catch-all
     path("admin/", admin.site.urls),
     path("api/governance/callback/", governance_callback, name="governance-callback"),
     path("api/", include("issues.api.urls")),
