@@ -44,7 +44,7 @@ def record_deputies(user) -> QuerySet[Deputy]:
     return Deputy.objects.filter(q)
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -73,7 +73,7 @@ def duty_record(user, deputy: Deputy, first_day: date, last_day: date) -> dict:
     """The record of `deputy` (taken from record_deputies(user)) over [first_day, last_day], as
     `user` may see it: cases of the stations in their scope (or the deputy's own), and the
     activities and reception days of those stations. Plain, JSON-serialisable data."""
-    start, end = _day_start(first_day), _day_start(last_day + timedelta(days=1))
+    start, end = day_start(first_day), day_start(last_day + timedelta(days=1))
     today = timezone.localdate(clock.now())
     stats = issue_stats(user, start=start, end=end, deputy_id=deputy.pk)
     cases = figure_cases(user, start=start, end=end, deputy_id=deputy.pk)
@@ -246,3 +246,23 @@ def _activities(user, deputy, first_day, last_day, today) -> dict:
             _admin_list("activities_activityitem", id__in=_ids(due_ids)),
         ),
     }
+
+
+def report_stations(user) -> QuerySet:
+    """The stations whose quarterly report `user` may ask for and read: their staff's and their
+    township's; every station for superusers. Deputies report on themselves only."""
+    from stations.models import Station
+
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Station.objects.all()
+    return Station.objects.filter(pk__in=scope.staff_station_ids | scope.township_station_ids)
+
+
+def reports_visible_to(user) -> QuerySet:
+    """Reports on a deputy whose record the user reads, or on a station they report on."""
+    from records.models import Report
+
+    if scope_of(user).is_superuser:
+        return Report.objects.all()
+    return Report.objects.filter(Q(deputy__in=record_deputies(user)) | Q(station__in=report_stations(user)))

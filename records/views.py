@@ -4,11 +4,13 @@ Thin: period → selector → template. A deputy outside the reader's scope is a
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from issues import clock
 from records.forms import PeriodForm
-from records.selectors import duty_record, record_deputies
+from records.selectors import duty_record, record_deputies, report_stations, reports_visible_to
 
 
 def _admin_context(request, title: str) -> dict:
@@ -19,11 +21,17 @@ def _admin_context(request, title: str) -> dict:
 @login_required
 def deputy_list(request):
     deputies = record_deputies(request.user).order_by("-is_active", "name")
-    return render(
-        request,
-        "records/deputy_list.html",
-        {**_admin_context(request, _("Duty records")), "deputies": deputies, "query": request.GET.urlencode()},
-    )
+    today = timezone.localdate(clock.now())
+    context = {
+        **_admin_context(request, _("Duty records")),
+        "deputies": deputies,
+        "query": request.GET.urlencode(),
+        "stations": report_stations(request.user).order_by("name"),
+        "reports": reports_visible_to(request.user).select_related("deputy", "station")[:20],
+        "year": today.year,
+        "quarter": (today.month - 1) // 3 + 1,
+    }
+    return render(request, "records/deputy_list.html", context)
 
 
 @require_GET
@@ -34,4 +42,5 @@ def deputy_record(request, pk: int):
     first_day, last_day = form.days()
     record = duty_record(request.user, deputy, first_day, last_day)
     title = _("Duty record of %(name)s") % {"name": deputy.name}
-    return render(request, "records/deputy_record.html", {**_admin_context(request, title), "form": form, "r": record})
+    context = {**_admin_context(request, title), "form": form, "r": record, "year": last_day.year}
+    return render(request, "records/deputy_record.html", context)
