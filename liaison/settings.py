@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "dashboard",
     "activities",
     "records",
+    "rosters",
     "governance_stub",
     "django_otp",
     "django_otp.plugins.otp_totp",

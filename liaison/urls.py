@@ -19,6 +19,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", favicon, name="favicon"),
     path("admin/records/", include("records.urls")),  # before the admin's own catch-all
+    path("admin/rosters/", include("rosters.urls")),
     path("admin/", admin.site.urls),
     path("api/governance/callback/", governance_callback, name="governance-callback"),
     path("api/", include("issues.api.urls")),
