@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from issues import clock
+from issues.permissions import scope_of
 from records.forms import PeriodForm
 from records.selectors import duty_record, record_deputies, report_stations, reports_visible_to
 
@@ -42,5 +43,8 @@ def deputy_record(request, pk: int):
     first_day, last_day = form.days()
     record = duty_record(request.user, deputy, first_day, last_day)
     title = _("Duty record of %(name)s") % {"name": deputy.name}
+    scope = scope_of(request.user)
+    may_end_term = scope.is_superuser or bool(scope.staff_station_ids)
     context = {**_admin_context(request, title), "form": form, "r": record, "year": last_day.year}
+    context["may_end_term"] = may_end_term
     return render(request, "records/deputy_record.html", context)
