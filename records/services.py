@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from issues import clock
 from issues.errors import InvalidInput, IssueNotFound
 from records.models import Report
-from records.pdf import render_pdf
 from records.selectors import record_deputies, report_stations
 
 logger = logging.getLogger(__name__)
@@ -67,6 +66,8 @@ def report_build(*, report_id: int) -> Report | None:
         return None
     report = Report.objects.select_related("deputy", "station").get(pk=report_id)
     user = get_user_model().objects.get(pk=report.requested_by_id)  # a fresh scope, as of now
+    from records.pdf import render_pdf  # WeasyPrint loads its stylesheets on import: only in the worker
+
     try:
         with translation.override(settings.LANGUAGE_CODE):
             html = _html(report, user)

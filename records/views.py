@@ -31,6 +31,7 @@ def deputy_list(request):
         "reports": reports_visible_to(request.user).select_related("deputy", "station")[:20],
         "year": today.year,
         "quarter": (today.month - 1) // 3 + 1,
+        "may_import": scope_of(request.user).is_superuser or bool(scope_of(request.user).staff_station_ids),
     }
     return render(request, "records/deputy_list.html", context)
 
