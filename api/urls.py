@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import figures, login, views
+from api import figures, login, records, views
 
 app_name = "api"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("issues/<int:pk>/reopen/", views.IssueReopenView.as_view(), name="issue-reopen"),
     path("stations/", views.StationListView.as_view(), name="station-list"),
     path("deputies/", views.DeputyListView.as_view(), name="deputy-list"),
+    path("deputies/<int:pk>/record/", records.DeputyRecordView.as_view(), name="deputy-record"),
     path("departments/", views.DepartmentListView.as_view(), name="department-list"),
     path("categories/", views.CategoryListView.as_view(), name="category-list"),
     path("stats/", figures.StatsView.as_view(), name="stats"),

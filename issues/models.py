@@ -34,6 +34,7 @@ class Action(models.TextChoices):
     # The code predates the name being revealed too; stored events keep it.
     REVEAL_PHONE = "reveal_phone", _("reveal name and phone number")
     RETRY_FORWARDING = "retry_forwarding", _("retry forwarding")
+    HAND_OVER = "hand_over", _("hand over to another deputy")
 
 
 class Rating(models.TextChoices):

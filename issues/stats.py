@@ -115,9 +115,11 @@ def figure_cases(
     category_id: int | None = None,
     channel: str | None = None,
     region_id: int | None = None,
+    deputy_id: int | None = None,
 ) -> QuerySet[Issue]:
     """The cases this user may see that were submitted in [start, end) (either bound may be
-    open), optionally of one station, region (and the regions under it), category or channel."""
+    open), optionally of one station, region (and the regions under it), category, channel or
+    deputy (the cases addressed to them: their duty record)."""
     cases = issues_visible_to(user)
     if start is not None:
         cases = cases.filter(created_at__gte=start)
@@ -131,6 +133,8 @@ def figure_cases(
         cases = cases.filter(category_id=category_id)
     if channel:
         cases = cases.filter(channel=channel)
+    if deputy_id is not None:
+        cases = cases.filter(deputy_id=deputy_id)
     return cases
 
 
@@ -171,6 +175,7 @@ def issue_stats(
     category_id: int | None = None,
     channel: str | None = None,
     region_id: int | None = None,
+    deputy_id: int | None = None,
     extra_figures: bool = False,
 ) -> dict:
     """The figures over the cases this user may see that were submitted in [start, end) (either
@@ -185,6 +190,7 @@ def issue_stats(
         category_id=category_id,
         channel=channel,
         region_id=region_id,
+        deputy_id=deputy_id,
     )
     buckets = reply_bucket_filters()
     c = cases.aggregate(

@@ -49,9 +49,11 @@ INSTALLED_APPS = [
     "issues",
     "dashboard",
     "activities",
+    "records",
+    "rosters",
+    "results",  # the results wall (办理结果公示)
     "villagers",
     "api",
-    "results",  # the results wall (办理结果公示)
     "governance_stub",
     "django_otp",
     "django_otp.plugins.otp_totp",

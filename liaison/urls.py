@@ -18,6 +18,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", favicon, name="favicon"),
+    path("admin/records/", include("records.urls")),  # before the admin's own catch-all
+    path("admin/rosters/", include("rosters.urls")),
     path("admin/", admin.site.urls),
     path("", include("issues.urls")),
     path("api/", include("api.urls")),
