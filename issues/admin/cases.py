@@ -15,14 +15,17 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from issues import clock
 from issues.admin.bulk import BulkActionsMixin
 from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
+from issues.admin.queue import TRIAGE_KEYS, QueueFilter, queue_tabs
 from issues.deadlines import deadline_label
 from issues.errors import IssueError, IssueNotFound
 from issues.models import OPEN_STATES, Action, Channel, Issue
 from issues.permissions import Actor, actions_available, allowed_roles, may_reveal_contact, scope_of
+from issues.queue import end_of_today
 from issues.selectors import issue_visible_to, issues_visible_to, staff_timeline
 from issues.services import Contact, issue_extend_deadline, issue_reveal_contact, issue_submit, issue_transition
 from issues.timeline import chain_status
@@ -68,6 +71,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
     ]
     list_display_links = ["code", "excerpt"]
     list_filter = [
+        QueueFilter,
         "state",
         DeadlineFilter,
         ("station", admin.RelatedOnlyFieldListFilter),
@@ -116,7 +120,9 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
 
     @admin.display(description=gettext_lazy("content"))
     def excerpt(self, obj):
-        return obj.content if len(obj.content) <= 30 else obj.content[:30] + "…"
+        # Two lines of it, clamped by the stylesheet: enough to decide what the case is about.
+        text = obj.content if len(obj.content) <= 120 else obj.content[:120] + "…"
+        return format_html('<span class="liaison-excerpt">{}</span>', text)
 
     @admin.display(description=gettext_lazy("state"), ordering="state")
     def state_badge(self, obj):
@@ -137,7 +143,25 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
                 _short_time(obj.deadline),
                 kind,
             )
+        if obj.deadline < end_of_today(clock.now()):
+            return format_html(
+                '<span class="liaison-due-today">{} {}</span> <span class="liaison-muted">{}</span>',
+                _("due today"),
+                _short_time(obj.deadline),
+                kind,
+            )
         return format_html('{} <span class="liaison-muted">{}</span>', _short_time(obj.deadline), kind)
+
+    def get_list_display(self, request):
+        # Staff of a single station do not need its name on every row: the room goes to the content.
+        current = scope_of(request.user)
+        if not current.is_superuser and current.deputy_id is None and len(current.station_ids) == 1:
+            return [name for name in self.list_display if name != "station"]
+        return self.list_display
+
+    def changelist_view(self, request, extra_context=None):
+        tabs = queue_tabs(request, reverse("admin:issues_issue_changelist", current_app=self.admin_site.name))
+        return super().changelist_view(request, {**(extra_context or {}), "queue_tabs": tabs})
 
     @admin.display(description=gettext_lazy("age"), ordering="-created_at")
     def age(self, obj):
@@ -249,9 +273,10 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
                 "action": action,
                 "label": label,
                 "style": style,
-                "form": form_class(auto_id=f"id_{action}_%s"),
+                "form": form_class(auto_id=f"id_{action}_%s", **({"issue": issue} if action == Action.ASSIGN else {})),
                 "url": reverse("admin:issues_issue_action", args=[issue.pk, action], current_app=self.admin_site.name),
                 "one_tap": not form_class.base_fields,
+                "key": TRIAGE_KEYS.get(action, ""),
             }
             for action, (form_class, label, style) in ACTION_FORMS.items()
             if action in available
