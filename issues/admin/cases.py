@@ -28,6 +28,7 @@ from issues.permissions import Actor, actions_available, allowed_roles, may_reve
 from issues.queue import end_of_today
 from issues.selectors import issue_visible_to, issues_visible_to, staff_timeline
 from issues.services import Contact, issue_extend_deadline, issue_reveal_contact, issue_submit, issue_transition
+from issues.similar import similar_cases
 from issues.timeline import chain_status
 from issues.validators import mask_name, mask_phone
 from liaison.admin_scope import ScopedAdmin
@@ -309,6 +310,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
             "photos": photos,
             "forwarding": forwarding,
             "can_retry": bool(forwarding) and may_retry(request.user, issue),
+            "similar": similar_cases(request.user, issue) if issue.state in OPEN_STATES else [],
         }
         return TemplateResponse(request, "admin/issues/issue/case.html", context)
 
