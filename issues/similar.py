@@ -69,9 +69,9 @@ _SPLIT = re.compile(f"[{STOP_CHARACTERS}]+")
 
 @lru_cache(maxsize=50_000)
 def bigrams(text: str) -> frozenset[str]:
-    """The character bigrams of `text`: within runs of Chinese characters, letters and digits
-    (punctuation, spaces and the stop characters break a run), full-width forms folded, stop
-    bigrams left out. A run of one character counts as itself."""
+    """The character bigrams and single characters of `text`: within runs of Chinese characters,
+    letters and digits (punctuation, spaces and the stop characters break a run), full-width
+    forms folded, stop bigrams left out."""
     folded = unicodedata.normalize("NFKC", text).lower()
     grams: set[str] = set()
     for part in _RUNS.findall(folded):
@@ -81,31 +81,67 @@ def bigrams(text: str) -> frozenset[str]:
     return frozenset(grams - STOP_BIGRAMS)
 
 
+def _weight(count: int, total: int, gram: str) -> float:
+    return (math.log((total + 1) / (count + 1)) + 1) * (UNIGRAM_WEIGHT if len(gram) == 1 else 1.0)
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    """A station's open cases as the ranking needs them: each case's grams and norm, and each
+    gram's squared weight. Depends on the cases only, not on the case compared with them."""
+
+    candidates: tuple[tuple[int, str], ...]
+    grams: tuple[frozenset[str], ...]
+    norms: tuple[float, ...]
+    squared: dict[str, float]
+
+    @classmethod
+    def of(cls, candidates: tuple[tuple[int, str], ...]) -> "_Corpus":
+        grams = tuple(bigrams(text) for _pk, text in candidates)
+        frequency: Counter[str] = Counter()
+        for found in grams:
+            frequency.update(found)
+        total = len(grams)
+        squared = {gram: _weight(count, total, gram) ** 2 for gram, count in frequency.items()}
+        # map() over dict lookups: C-speed loops over thousands of cases.
+        norms = tuple(math.sqrt(sum(map(squared.__getitem__, found))) for found in grams)
+        return cls(candidates=candidates, grams=grams, norms=norms, squared=squared)
+
+
+# The last few stations' corpora, kept while their open cases and texts stay exactly the same
+# (compared in full on every use, so a closed, new or changed case builds a new one): the case
+# page of a busy station then costs one intersection per open case.
+_CORPORA: dict[tuple, _Corpus] = {}
+_CORPORA_KEPT = 16
+
+
+def _corpus(candidates: list[tuple[int, str]]) -> _Corpus:
+    key = tuple(candidates)
+    found = _CORPORA.get(key)
+    if found is None:
+        found = _Corpus.of(key)
+        while len(_CORPORA) >= _CORPORA_KEPT:
+            _CORPORA.pop(next(iter(_CORPORA)), None)
+        _CORPORA[key] = found
+    return found
+
+
 def rank(query: str, candidates: list[tuple[int, str]]) -> list[tuple[int, float]]:
     """(id, score) of the candidates, best first (ties by id), scored against `query`: the cosine
-    of their bigram sets weighted by inverse document frequency over the candidates and the query."""
+    of their gram sets, each gram weighted by its inverse document frequency among the
+    candidates (and single characters less than bigrams)."""
     wanted = bigrams(query)
-    if not wanted:
+    if not wanted or not candidates:
         return []
-    grams = [(pk, bigrams(text)) for pk, text in candidates]
-    frequency: Counter[str] = Counter(wanted)
-    for _pk, found in grams:
-        frequency.update(found)
-    total = len(grams) + 1
-    idf = {
-        gram: (math.log((total + 1) / (count + 1)) + 1) * (UNIGRAM_WEIGHT if len(gram) == 1 else 1.0)
-        for gram, count in frequency.items()
-    }
-    query_weights = {gram: idf[gram] for gram in wanted}
-    query_norm = math.sqrt(sum(w * w for w in query_weights.values()))
+    corpus = _corpus(candidates)
+    total = len(corpus.grams)
+    squared = corpus.squared
+    query_norm = math.sqrt(sum(squared.get(gram) or _weight(0, total, gram) ** 2 for gram in wanted))
     scored = []
-    for pk, found in grams:
+    for (pk, _text), found, norm in zip(corpus.candidates, corpus.grams, corpus.norms, strict=True):
         shared = wanted & found
-        if not shared:
-            continue
-        dot = sum(query_weights[gram] * idf[gram] for gram in shared)
-        norm = math.sqrt(sum(idf[gram] ** 2 for gram in found))
-        scored.append((pk, dot / (query_norm * norm)))
+        if shared:
+            scored.append((pk, sum(map(squared.__getitem__, shared)) / (query_norm * norm)))
     scored.sort(key=lambda pair: (-pair[1], pair[0]))
     return scored
 
@@ -140,3 +176,9 @@ def similar_cases(user, issue: Issue, *, limit: int = LIMIT, minimum: float = MI
         )
         for pk, score in best
     ]
+
+
+def forget_cache() -> None:
+    """Empty the process's caches of texts and corpora (a fresh worker), for benchmarks."""
+    bigrams.cache_clear()
+    _CORPORA.clear()

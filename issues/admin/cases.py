@@ -20,7 +20,7 @@ from issues.admin.bulk import BulkActionsMixin
 from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
-from issues.admin.queue import TRIAGE_KEYS, QueueFilter, queue_tabs
+from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, queue_tabs
 from issues.deadlines import deadline_label
 from issues.errors import IssueError, IssueNotFound
 from issues.models import OPEN_STATES, Action, Channel, Issue
@@ -159,6 +159,9 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
         if not current.is_superuser and current.deputy_id is None and len(current.station_ids) == 1:
             return [name for name in self.list_display if name != "station"]
         return self.list_display
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
 
     def changelist_view(self, request, extra_context=None):
         tabs = queue_tabs(request, reverse("admin:issues_issue_changelist", current_app=self.admin_site.name))

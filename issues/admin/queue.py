@@ -3,6 +3,7 @@ them (issues.queue), with one click to every case of their stations. Users witho
 (township staff, superusers) see every case of their scope, as before."""
 
 from django.contrib import admin
+from django.contrib.admin.views.main import IS_FACETS_VAR, ChangeList
 from django.utils.translation import gettext_lazy as _
 
 from issues.queue import has_queue, queue_filter
@@ -67,3 +68,15 @@ def queue_tabs(request, changelist_url: str) -> list[dict]:
         {"key": key, "label": label, "url": f"{changelist_url}?{PARAMETER}={key}", "selected": key == current}
         for key, label in ((MINE, _("My queue")), (ALL, _("All cases of my stations")))
     ]
+
+
+class QueueChangeList(ChangeList):
+    """The case list; in the queue view the filters' counts come on request ("show counts"):
+    counting every filter's choices over thousands of a station's cases costs more than the
+    queue itself, whose size the tabs and the header already give."""
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        if has_queue(request.user) and queue_value(request) == MINE:
+            self.is_facets_optional = True
+            self.add_facets = IS_FACETS_VAR in request.GET

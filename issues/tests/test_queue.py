@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from issues import clock
-from issues.models import State
+from issues.models import Department, State
 from issues.queue import end_of_today, has_queue, my_queue, queue_counts
 from issues.tests.admin_support import ROLES, _plain_static_files, case_in_state, client_for, user_of  # noqa: F401
 
@@ -53,6 +53,7 @@ EXPECTED = {
 
 @pytest.fixture
 def cases(world):
+    Department.objects.create(name="秀山乡村镇建设办", region=world.xiushan)
     stations = {"railway": world.railway_point, "xiushan": world.xiushan_station}
     made = {}
     for label, state, station, overdue in CASES:
