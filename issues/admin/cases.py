@@ -21,6 +21,7 @@ from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
 from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, queue_tabs
+from issues.admin.replytemplates import reply_template_choices
 from issues.deadlines import deadline_label
 from issues.errors import IssueError, IssueNotFound
 from issues.models import OPEN_STATES, Action, Channel, Issue
@@ -267,17 +268,19 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
     def _case_url(self, issue: Issue) -> str:
         return reverse("admin:issues_issue_change", args=[issue.pk], current_app=self.admin_site.name)
 
-    def _buttons(self, request, issue: Issue) -> list[dict]:
+    def _buttons(self, request, issue: Issue, filled_reply: str | None = None) -> list[dict]:
         roles = scope_of(request.user).roles_for(issue)
         available = set(actions_available(request.user, issue))
         if issue.state in OPEN_STATES and roles & allowed_roles(Action.EXTEND, issue.state):
             available.add(EXTEND)
+        extra = {Action.ASSIGN: {"issue": issue}, Action.REPLY: {"initial": {"text": filled_reply or ""}}}
         return [
             {
                 "action": action,
                 "label": label,
                 "style": style,
-                "form": form_class(auto_id=f"id_{action}_%s", **({"issue": issue} if action == Action.ASSIGN else {})),
+                "form": form_class(auto_id=f"id_{action}_%s", **extra.get(action, {})),
+                "open": action == Action.REPLY and filled_reply is not None,
                 "url": reverse("admin:issues_issue_action", args=[issue.pk, action], current_app=self.admin_site.name),
                 "one_tap": not form_class.base_fields,
                 "key": TRIAGE_KEYS.get(action, ""),
@@ -290,6 +293,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
         has_contact = bool(issue.submitter_name or issue.submitter_phone)
         photos = [{"attachment": a, "url": staff_photo_url(a.pk)} for a in issue.attachments.all()]
         forwarding = forwarding_rows(issue)
+        reply_templates, filled_reply = reply_template_choices(request, issue, self._case_url(issue))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Case %(code)s") % {"code": issue.short_code},
@@ -307,7 +311,8 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
                 "admin:issues_issue_reveal_contact", args=[issue.pk], current_app=self.admin_site.name
             ),
             "deadline_label": deadline_label(issue.state),
-            "buttons": self._buttons(request, issue),
+            "buttons": self._buttons(request, issue, filled_reply),
+            "reply_templates": reply_templates,
             "timeline": staff_timeline(issue),
             "timeline_status": chain_status(issue),
             "photos": photos,
