@@ -162,3 +162,13 @@ def test_a_bulk_accept_from_the_queue_reports_a_ticked_case_that_left_it_by_its_
     assert len(texts) == 2, texts
     submitted.refresh_from_db()
     assert submitted.state == State.ACCEPTED
+
+
+def test_the_case_page_gives_each_triage_button_its_access_key(cases):
+    issue = cases.cases["railway reviewed"]
+    page = client_for(cases, "station_staff").get(reverse("admin:issues_issue_change", args=[issue.pk]))
+    body = page.content.decode()
+    for action, key in (("assign", "s"), ("reply", "r")):
+        assert f'accesskey="{key}" aria-keyshortcuts="Alt+{key.upper()}"' in body, action
+    keys = [b["key"] for b in page.context["buttons"] if b["key"]]
+    assert len(keys) == len(set(keys))  # no two buttons share a key
