@@ -23,6 +23,7 @@ from api.errors import PayloadTooLarge, exception_handler
 from api.filters import MAX_ID, IssueFilterSet
 from api.schema import ApiSchema
 from deputies.models import Deputy, Stationing
+from issues.departments import departments_in_scope
 from issues.models import Action, Category, Department
 from issues.permissions import Actor, scope_of
 from issues.photos import MAX_BYTES, MAX_FORM_BYTES
@@ -300,10 +301,28 @@ class DeputyListView(StaffListView):
         return deputies.filter(Q(pk__in=serving) | Q(pk=scope.deputy_id or 0))
 
 
-@extend_schema(tags=["reference"], summary=_("Departments"))
+@extend_schema(
+    tags=["reference"],
+    summary=_("Departments"),
+    parameters=[
+        OpenApiParameter(
+            "issue",
+            int,
+            description=_("Only the departments a case of yours may be handed to (its township's and county's)."),
+        )
+    ],
+)
 class DepartmentListView(StaffListView):
     serializer_class = s.DepartmentSerializer
     queryset = Department.objects.select_related("region").order_by("name", "pk")
+
+    def get_queryset(self):
+        issue_id = self.request.query_params.get("issue")
+        if issue_id is None:
+            return self.queryset.all()
+        if not issue_id.isdigit() or int(issue_id) > MAX_ID:
+            raise IssueNotFound()
+        return departments_in_scope(issue_visible_to(self.request.user, int(issue_id))).order_by("name", "pk")
 
 
 @extend_schema(tags=["reference"], summary=_("Categories"))

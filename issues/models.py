@@ -473,3 +473,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# Kept in their own module (this one is long enough); imported here so that Django finds them.
+from issues.models_replies import ReplyTemplate  # noqa: E402, F401

@@ -15,15 +15,20 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from issues import clock
 from issues.admin.bulk import BulkActionsMixin
 from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
+from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, queue_tabs
+from issues.admin.replytemplates import reply_template_choices
 from issues.deadlines import deadline_label
 from issues.models import OPEN_STATES, Action, Channel, Issue
 from issues.permissions import Actor, actions_available, allowed_roles, may_reveal_contact, scope_of
+from issues.queue import end_of_today
 from issues.selectors import issue_visible_to, issues_visible_to, staff_timeline
 from issues.services import Contact, issue_extend_deadline, issue_reveal_contact, issue_submit, issue_transition
+from issues.similar import similar_cases
 from issues.timeline import chain_status
 from issues.validators import mask_name, mask_phone
 from liaison.errors import IssueError, IssueNotFound
@@ -68,6 +73,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
     ]
     list_display_links = ["code", "excerpt"]
     list_filter = [
+        QueueFilter,
         "state",
         DeadlineFilter,
         ("station", admin.RelatedOnlyFieldListFilter),
@@ -116,7 +122,9 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
 
     @admin.display(description=gettext_lazy("content"))
     def excerpt(self, obj):
-        return obj.content if len(obj.content) <= 30 else obj.content[:30] + "…"
+        # Two lines of it, clamped by the stylesheet: enough to decide what the case is about.
+        text = obj.content if len(obj.content) <= 120 else obj.content[:120] + "…"
+        return format_html('<span class="liaison-excerpt">{}</span>', text)
 
     @admin.display(description=gettext_lazy("state"), ordering="state")
     def state_badge(self, obj):
@@ -137,7 +145,28 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
                 _short_time(obj.deadline),
                 kind,
             )
+        if obj.deadline < end_of_today(clock.now()):
+            return format_html(
+                '<span class="liaison-due-today">{} {}</span> <span class="liaison-muted">{}</span>',
+                _("due today"),
+                _short_time(obj.deadline),
+                kind,
+            )
         return format_html('{} <span class="liaison-muted">{}</span>', _short_time(obj.deadline), kind)
+
+    def get_list_display(self, request):
+        # Staff of a single station do not need its name on every row: the room goes to the content.
+        current = scope_of(request.user)
+        if not current.is_superuser and current.deputy_id is None and len(current.station_ids) == 1:
+            return [name for name in self.list_display if name != "station"]
+        return self.list_display
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        tabs = queue_tabs(request, reverse("admin:issues_issue_changelist", current_app=self.admin_site.name))
+        return super().changelist_view(request, {**(extra_context or {}), "queue_tabs": tabs})
 
     @admin.display(description=gettext_lazy("age"), ordering="-created_at")
     def age(self, obj):
@@ -239,19 +268,22 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
     def _case_url(self, issue: Issue) -> str:
         return reverse("admin:issues_issue_change", args=[issue.pk], current_app=self.admin_site.name)
 
-    def _buttons(self, request, issue: Issue) -> list[dict]:
+    def _buttons(self, request, issue: Issue, filled_reply: str | None = None) -> list[dict]:
         roles = scope_of(request.user).roles_for(issue)
         available = set(actions_available(request.user, issue))
         if issue.state in OPEN_STATES and roles & allowed_roles(Action.EXTEND, issue.state):
             available.add(EXTEND)
+        extra = {Action.ASSIGN: {"issue": issue}, Action.REPLY: {"initial": {"text": filled_reply or ""}}}
         return [
             {
                 "action": action,
                 "label": label,
                 "style": style,
-                "form": form_class(auto_id=f"id_{action}_%s"),
+                "form": form_class(auto_id=f"id_{action}_%s", **extra.get(action, {})),
+                "open": action == Action.REPLY and filled_reply is not None,
                 "url": reverse("admin:issues_issue_action", args=[issue.pk, action], current_app=self.admin_site.name),
                 "one_tap": not form_class.base_fields,
+                "key": TRIAGE_KEYS.get(action, ""),
             }
             for action, (form_class, label, style) in ACTION_FORMS.items()
             if action in available
@@ -261,6 +293,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
         has_contact = bool(issue.submitter_name or issue.submitter_phone)
         photos = [{"attachment": a, "url": staff_photo_url(a.pk)} for a in issue.attachments.all()]
         forwarding = forwarding_rows(issue)
+        reply_templates, filled_reply = reply_template_choices(request, issue, self._case_url(issue))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Case %(code)s") % {"code": issue.short_code},
@@ -278,12 +311,14 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
                 "admin:issues_issue_reveal_contact", args=[issue.pk], current_app=self.admin_site.name
             ),
             "deadline_label": deadline_label(issue.state),
-            "buttons": self._buttons(request, issue),
+            "buttons": self._buttons(request, issue, filled_reply),
+            "reply_templates": reply_templates,
             "timeline": staff_timeline(issue),
             "timeline_status": chain_status(issue),
             "photos": photos,
             "forwarding": forwarding,
             "can_retry": bool(forwarding) and may_retry(request.user, issue),
+            "similar": similar_cases(request.user, issue) if issue.state in OPEN_STATES else [],
         }
         return TemplateResponse(request, "admin/issues/issue/case.html", context)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from issues import clock
 from issues.models import OPEN_STATES
+from issues.queue import end_of_today
 
 DUE_SOON = timedelta(days=1)
 
@@ -19,6 +20,7 @@ class DeadlineFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("overdue", _("overdue")),
+            ("due_today", _("due today")),
             ("due_soon", _("due within a day")),
             ("on_time", _("on time")),
         ]
@@ -29,6 +31,8 @@ class DeadlineFilter(admin.SimpleListFilter):
         match self.value():
             case "overdue":
                 return open_cases.filter(deadline__lt=now)
+            case "due_today":
+                return open_cases.filter(deadline__gte=now, deadline__lt=end_of_today(now))
             case "due_soon":
                 return open_cases.filter(deadline__gte=now, deadline__lt=now + DUE_SOON)
             case "on_time":

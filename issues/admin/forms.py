@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from issues.departments import departments_in_scope
 from issues.models import Action, Category, Department
 from issues.validators import REASON_MAX, REPLY_MAX
 
@@ -50,9 +51,11 @@ class AssignForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
     note = forms.CharField(label=_("Internal note"), required=False, max_length=REASON_MAX, widget=_textarea(2))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, issue=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = active_departments()
+        # On the case page the list holds the departments serving its township; a posted choice
+        # outside them is refused by the service with its reason.
+        self.fields["department"].queryset = departments_in_scope(issue) if issue is not None else active_departments()
 
     def service_params(self) -> dict:
         return {"department_id": self.cleaned_data["department"].pk, "note": self.cleaned_data["note"]}

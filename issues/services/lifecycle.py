@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from issues import clock
+from issues.departments import ensure_department_in_scope
 from issues.forwarding import forwarding_create_locked
 from issues.models import (
     Action,
@@ -70,6 +71,7 @@ def issue_assign(*, actor: Actor, issue_id: int, department_id: int | None, note
         raise InvalidInput(_("Choose a department that exists."), field="department")
 
     def apply(issue: Issue, now: datetime) -> dict:
+        ensure_department_in_scope(issue, department)  # under the row lock: nothing written yet
         issue.department = department
         issue.first_assigned_at = issue.first_assigned_at or now
         forwarding_create_locked(issue)

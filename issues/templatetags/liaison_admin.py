@@ -38,7 +38,7 @@ def waiting_cases(context) -> dict:
         ("overdue", _("past the deadline"), "deadline=overdue"),
     ]
     rows = [
-        {"key": key, "label": label, "count": counts[key], "url": f"{changelist}?{query}"}
+        {"key": key, "label": label, "count": counts[key], "url": f"{changelist}?queue=all&{query}"}
         for key, label, query in steps
     ]
     return {"rows": rows}

@@ -4,6 +4,7 @@ files without a manifest, and cases in a given state."""
 import pytest
 from django.test import Client
 
+from issues.departments import departments_in_scope
 from issues.models import Issue, State
 from issues.services import issue_transition
 from testsupport.twofactor import verified_login
@@ -51,8 +52,9 @@ def case_in_state(world, state: str, *, station=None, phone: str = "") -> Issue:
     """A case of deputy A's station (or of `station`) moved to `state` through the services."""
     issue = world.submit(station=station, submitter_phone=phone) if station else world.submit(submitter_phone=phone)
     for action, params in _PATH_TO[state]:
-        if params == "department":
-            params = {"department_id": world.department.pk}
+        if params == "department":  # the world's, or the first serving another station's township
+            serving = departments_in_scope(issue).first()
+            params = {"department_id": (serving or world.department).pk}
         issue_transition(actor=world.actor("admin"), issue_id=issue.pk, action=action, **params)
     issue.refresh_from_db()
     assert issue.state == state

@@ -1,0 +1,82 @@
+"""My queue in the case list: deputies and station staff open the list on the cases waiting for
+them (issues.queue), with one click to every case of their stations. Users without a queue
+(township staff, superusers) see every case of their scope, as before."""
+
+from django.contrib import admin
+from django.contrib.admin.views.main import IS_FACETS_VAR, ChangeList
+from django.utils.translation import gettext_lazy as _
+
+from issues.queue import has_queue, queue_filter
+
+# Keyboard triage on the case page (the browser's access-key modifier, Alt or Alt+Shift, plus
+# the letter): accept, review, assign, answer, reject.
+TRIAGE_KEYS = {"accept": "a", "review": "v", "assign": "s", "reply": "r", "reject": "j"}
+
+MINE = "mine"
+ALL = "all"
+PARAMETER = "queue"
+
+
+def queue_value(request) -> str:
+    """The list's view: `mine` or `all`, by the query string, else by whether the user has a queue."""
+    asked = request.GET.get(PARAMETER)
+    if asked in (MINE, ALL):
+        return asked
+    # A search (a case code read out on the phone) looks through every case, not the queue only.
+    return MINE if has_queue(request.user) and not request.GET.get("q") else ALL
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("view")
+    parameter_name = PARAMETER
+
+    def lookups(self, request, model_admin):
+        if not has_queue(request.user):
+            return []
+        return [(MINE, _("My queue")), (ALL, _("All cases of my stations"))]
+
+    def value(self):
+        if not self.lookup_choices:
+            return None
+        # The facet counts set each choice here in turn before asking for its rows.
+        asked = self.used_parameters.get(self.parameter_name)
+        return asked if asked in (MINE, ALL) else queue_value(self.request)
+
+    def queryset(self, request, queryset):
+        if self.value() != MINE:
+            return queryset
+        if request.method == "POST" and request.POST.get("select_across") != "1":
+            # A bulk action on ticked cases: the ticks decide (within the scope), so that a case
+            # that left the queue meanwhile is reported for its state, not as "not found".
+            return queryset
+        q = queue_filter(request.user)
+        return queryset.filter(q) if q is not None else queryset.none()
+
+    def choices(self, changelist):
+        # No "All" entry of Django's: without a parameter the list is the queue, and "all" is
+        # the second choice, named for what it shows.
+        choices = list(super().choices(changelist))
+        return choices[1:]
+
+
+def queue_tabs(request, changelist_url: str) -> list[dict]:
+    """The two tabs above the list, for users with a queue (none for the others)."""
+    if not has_queue(request.user):
+        return []
+    current = queue_value(request)
+    return [
+        {"key": key, "label": label, "url": f"{changelist_url}?{PARAMETER}={key}", "selected": key == current}
+        for key, label in ((MINE, _("My queue")), (ALL, _("All cases of my stations")))
+    ]
+
+
+class QueueChangeList(ChangeList):
+    """The case list; in the queue view the filters' counts come on request ("show counts"):
+    counting every filter's choices over thousands of a station's cases costs more than the
+    queue itself, whose size the tabs and the header already give."""
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        if has_queue(request.user) and queue_value(request) == MINE:
+            self.is_facets_optional = True
+            self.add_facets = IS_FACETS_VAR in request.GET
