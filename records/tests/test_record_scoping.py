@@ -102,3 +102,15 @@ def test_the_record_endpoint_is_in_the_openapi_schema(october):
     schema = APIClient().get("/api/schema/", {"format": "json"}).json()
     operation = schema["paths"]["/api/deputies/{id}/record/"]["get"]
     assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])
+
+
+def test_the_admin_header_leads_to_the_duty_records_and_they_to_the_roster_import(october):
+    page = client_for(october, "station_staff").get(reverse("admin:index")).content.decode()
+    header = page.split('id="user-tools"', 1)[1].split("</div>", 1)[0]
+    assert f'href="{reverse("records:deputies")}"' in header
+    listing = client_for(october, "station_staff").get(reverse("records:deputies")).content.decode()
+    assert reverse("rosters:index") in listing
+    assert (
+        reverse("rosters:index")
+        not in client_for(october, "township_staff").get(reverse("records:deputies")).content.decode()
+    )
