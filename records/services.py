@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from issues import clock
+from liaison import jobs
 from liaison.errors import InvalidInput, IssueNotFound
 from records.models import Report
 from records.selectors import record_deputies, report_stations
@@ -46,9 +47,7 @@ def report_request(
         subject = {"station": station}
     with transaction.atomic():
         report = Report.objects.create(kind=kind, year=year, quarter=quarter, requested_by=user, **subject)
-        from records.tasks import build_report
-
-        transaction.on_commit(lambda: build_report.delay(report.pk))
+        transaction.on_commit(lambda: jobs.enqueue("records.tasks.build_report", report.pk))
     return report
 
 
