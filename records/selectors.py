@@ -49,6 +49,8 @@ def day_start(day: date) -> datetime:
 
 
 def _admin_list(model: str, **params) -> str:
+    if model == "issues_issue":  # every case behind the figure, not only those waiting in the queue
+        params.setdefault("queue", "all")
     query = urlencode({k: v for k, v in params.items() if v is not None}, safe=",")
     return f"{reverse(f'admin:{model}_changelist')}?{query}"
 
