@@ -44,12 +44,18 @@ def database(url: str, *, web: bool) -> dict:
             # Parameters bound by the server, and a statement run twice on a connection is
             # prepared: PostgreSQL plans it once instead of on every request (the villager's
             # submission is one statement whose planning costs more than its execution). Off
-            # behind a transaction-mode PgBouncer older than 1.21 (README, "Poolers").
+            # behind a transaction-mode PgBouncer older than 1.21, which cannot keep them; 1.21
+            # and later keep them with max_prepared_statements (README, "Poolers").
             options.update(server_side_binding=True, prepare_threshold=2)
         timeout = statement_timeout_seconds(web=web)
-        if timeout > 0:
-            # A startup parameter: set once per connection, no extra round trip. PgBouncer
-            # refuses it (see README, "Poolers": set the timeout on its pool instead).
+        if env_bool("DATABASE_TRANSACTION_POOLER", False):
+            # PgBouncer in transaction mode: each transaction may run on another server
+            # connection, so nothing may outlive one. Iterating querysets then fetches in
+            # chunks on the client instead of through a server-side cursor, and the statement
+            # timeout is the pooler's to set (README, "Poolers": it drops startup options).
+            settings["DISABLE_SERVER_SIDE_CURSORS"] = True
+        elif timeout > 0:
+            # A startup parameter: set once per connection, no extra round trip.
             options["options"] = f"-c statement_timeout={round(timeout * 1000)}"
     elif settings["ENGINE"] == "django.db.backends.sqlite3":
         # The dev server's threads and the worker's processes share the file. Write-ahead logging
