@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from liaison import queues
 from liaison.database import databases
 from liaison.env import env_bool, env_float, env_int, env_list, env_str
+from liaison.storage import default_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LIAISON_VAR_DIR", str(BASE_DIR / "var")))
@@ -183,7 +184,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage(),  # the filesystem, or S3-compatible storage (liaison.storage)
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
