@@ -12,6 +12,7 @@ from api import serializers as s
 from api.filters import MAX_ID
 from api.views import StaffApiView
 from issues.stats import issue_stats
+from liaison.replica import on_replica
 
 
 def _day_start(day) -> datetime:
@@ -74,6 +75,6 @@ class StatsView(StaffApiView):
         from dashboard.snapshots import figures_for
 
         figures, _at, _cached = figures_for(
-            "api", request.user, kwargs, lambda: issue_stats(request.user, **kwargs, extra_figures=True)
+            "api", request.user, kwargs, lambda: on_replica(issue_stats, request.user, **kwargs, extra_figures=True)
         )
         return Response(StatsSerializer(figures).data)

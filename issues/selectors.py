@@ -57,7 +57,10 @@ class PublicEvent:
 
 
 def _public_title(event: IssueEvent) -> str:
-    data = event.data or {}
+    """The villager's line for an event. An event whose data lacks what the line names (a rating,
+    a department: rows written by an import or an older version) gets the line without it, never
+    an error page."""
+    data = event.data if isinstance(event.data, dict) else {}
     match event.action:
         case Action.SUBMIT:
             return _("Your case was received")
@@ -68,10 +71,14 @@ def _public_title(event: IssueEvent) -> str:
         case Action.REVIEW:
             return _("The liaison station reviewed your case and is handling it")
         case Action.ASSIGN:
-            return _("Handed to %(department)s") % {"department": data.get("department", "")}
+            if not data.get("department"):
+                return _("Handed to the department responsible")
+            return _("Handed to %(department)s") % {"department": data["department"]}
         case Action.REPLY:
             return _("Reply")
         case Action.EVALUATE:
+            if data.get("rating") not in Rating.values:
+                return _("You rated the reply")
             return _("You rated the reply: %(rating)s") % {"rating": Rating(data["rating"]).label}
         case Action.REOPEN:
             return _("Your case is being handled again (round %(round)d)") % {"round": event.round}

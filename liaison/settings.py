@@ -6,10 +6,12 @@ production mode and refuses to start without DJANGO_SECRET_KEY.
 
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from liaison import queues
+from liaison.database import databases
 from liaison.env import env_bool, env_float, env_int, env_list, env_str
+from liaison.storage import default_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LIAISON_VAR_DIR", str(BASE_DIR / "var")))
@@ -106,28 +108,10 @@ TEMPLATES = [
     },
 ]
 
-# --- Database: SQLite by default, PostgreSQL (psycopg 3) through DATABASE_URL -----------------
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # Parameters bound by the server, and a statement run twice on a connection is prepared:
-    # PostgreSQL plans it once instead of on every request (the villager's submission is one
-    # statement whose planning costs more than its execution). Off behind a transaction-mode
-    # PgBouncer, which cannot keep prepared statements.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The dev server's threads and the worker's processes share the file. Write-ahead logging lets
-    # readers and a writer work at once, and transactions that take the write lock when they
-    # begin wait for it (up to the timeout) instead of failing with "database is locked" when a
-    # reader turns writer.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-    )
+# --- Database: SQLite by default, PostgreSQL (psycopg 3) through DATABASE_URL; statement timeouts
+# by kind of process, a read replica through DATABASE_REPLICA_URL (liaison.database) ------------
+DATABASES = databases(f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+DATABASE_ROUTERS = ["liaison.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The dashboard's covering indexes (INCLUDE columns) are for PostgreSQL; SQLite keeps the plain
 # index and says so in a warning that is expected. DJANGO_SILENCED_SYSTEM_CHECKS adds ids to
@@ -204,7 +188,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage(),  # the filesystem, or S3-compatible storage (liaison.storage)
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -306,6 +290,9 @@ else:
         "visibility_timeout": 3600,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Separate queues (liaison.queues): a long report never delays a forwarding.
+CELERY_TASK_DEFAULT_QUEUE = queues.DEFAULT
+CELERY_TASK_ROUTES = queues.TASK_ROUTES
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -17,6 +17,8 @@ import requests
 from django.conf import settings
 from django.db import connection
 
+from liaison.queues import queue_option
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 TOKEN = "test-platform-token"
@@ -45,6 +47,7 @@ class Stack:
     web: subprocess.Popen | None = None
     stub: subprocess.Popen | None = None
     worker: subprocess.Popen | None = None
+    more_workers: list = field(default_factory=list)
     _log_files: list = field(default_factory=list)
 
     @property
@@ -99,28 +102,24 @@ class Stack:
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not start; see {self.logs / (name + '.log')}")
 
-    def start_worker(self, *, pool: str = "threads", concurrency: int = 8) -> None:
-        self.worker = self._spawn(
-            "worker",
-            [
-                str(VENV_BIN / "celery"),
-                "-A",
-                "liaison",
-                "worker",
-                "--beat",
-                "--schedule",
-                str(self.logs / "beat-schedule"),
-                "--concurrency",
-                str(concurrency),
-                "--pool",
-                pool,
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-        )
+    def start_worker(
+        self, *, pool: str = "threads", concurrency: int = 8, queues: str | None = None, name: str = "worker"
+    ) -> subprocess.Popen:
+        """A worker with beat embedded consuming every queue; with `queues` (a -Q argument), a
+        worker without beat that consumes only those (liaison.queues), kept in `more_workers`."""
+        argv = [str(VENV_BIN / "celery"), "-A", "liaison", "worker"]
+        if queues is None:
+            argv += ["--beat", "--schedule", str(self.logs / "beat-schedule"), "--queues", queue_option()]
+        else:
+            argv += ["--queues", queues, "--hostname", f"{name}@%h"]
+        argv += ["--concurrency", str(concurrency), "--pool", pool, "--loglevel", "INFO"]
+        process = self._spawn(name, [*argv, "--without-gossip", "--without-mingle"])
+        if queues is None:
+            self.worker = process
+        else:
+            self.more_workers.append(process)
         time.sleep(1.0)
+        return process
 
     def kill_worker(self) -> None:
         """SIGKILL to the worker and its beat, as a pulled plug would."""
@@ -139,7 +138,7 @@ class Stack:
         response.raise_for_status()
 
     def stop(self) -> None:
-        for process in (self.worker, self.web, self.stub):
+        for process in (self.worker, *self.more_workers, self.web, self.stub):
             if process is None:
                 continue
             _signal_group(process, signal.SIGTERM)

@@ -1,7 +1,9 @@
 """Fill a scratch PostgreSQL database with a city's worth of cases for the dashboard benchmark.
 
 200 stations (one per village, 10 per township, 20 townships, 4 districts), 5 deputies each with
-an account, 8 categories, reception days, and N cases (default 1,000,000) over three years with
+an account, one staff account per station, a township's staff and a superuser (all with the
+password "bench", in their role's group, able to open the admin), 8 categories, reception days,
+and N cases (default 1,000,000) over three years with
 their timeline events and first-round forwardings. Rows are generated inside PostgreSQL with
 INSERT … SELECT over generate_series, in chunks, with a progress line. Refuses to run on a
 database that already holds cases, and on anything but PostgreSQL.
@@ -11,14 +13,19 @@ import time
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from deputies.models import Deputy, Stationing
 from issues.models import Category, Department, Issue
 from stations.models import DutySlot, Region, StaffMembership, Station
+from stations.services import membership_grant
 
 CHUNK = 50_000
+PASSWORD = "bench"  # noqa: S105 - a scratch database; every bench account has it
+DEPARTMENT_NAME = "城建办"
 YEARS = 3
 
 # One row per case: random draws r1…r6 decide its fate; older cases are mostly finished.
@@ -78,13 +85,16 @@ SELECT i.id, 'accept', 'submitted', 'accepted', 1, 'user', d.user_id, '', '', ''
   FROM issues_issue i JOIN deputies_deputy d ON d.id = i.deputy_id
   WHERE i.id BETWEEN %(a)s AND %(b)s AND i.accepted_at IS NOT NULL
 UNION ALL
-SELECT id, 'assign', 'reviewed', 'assigned', 1, 'user', NULL, '', '', '', '{}'::jsonb, '', first_assigned_at, '', ''
+SELECT id, 'assign', 'reviewed', 'assigned', 1, 'user', NULL, '', '', '',
+       jsonb_build_object('department_id', department_id, 'department', %(department_name)s::text), '',
+       first_assigned_at, '', ''
   FROM issues_issue WHERE id BETWEEN %(a)s AND %(b)s AND first_assigned_at IS NOT NULL
 UNION ALL
 SELECT id, 'reply', 'assigned', 'replied', 1, 'platform', NULL, '', '', '', '{}'::jsonb, '', first_replied_at, '', ''
   FROM issues_issue WHERE id BETWEEN %(a)s AND %(b)s AND first_replied_at IS NOT NULL
 UNION ALL
-SELECT id, 'evaluate', 'replied', 'evaluated', 1, 'villager', NULL, '', '', '', '{}'::jsonb, '', finished_at, '', ''
+SELECT id, 'evaluate', 'replied', 'evaluated', 1, 'villager', NULL, '', '', '', jsonb_build_object('rating', rating),
+       '', finished_at, '', ''
   FROM issues_issue WHERE id BETWEEN %(a)s AND %(b)s AND state = 'evaluated'
 """
 
@@ -129,7 +139,7 @@ class Command(BaseCommand):
                 before = cur.execute("SELECT coalesce(max(id), 0) FROM issues_issue").fetchone()[0]
                 cur.execute(ISSUES_SQL, {**params, "a": done + 1, "b": done + n})
                 lo, hi = cur.execute("SELECT min(id), max(id) FROM issues_issue WHERE id > %s", [before]).fetchone()
-                cur.execute(EVENTS_SQL, {"a": lo, "b": hi})
+                cur.execute(EVENTS_SQL, {"a": lo, "b": hi, "department_name": DEPARTMENT_NAME})
                 cur.execute(FORWARDINGS_SQL, {"a": lo, "b": hi})
             done += n
             rate = done / (time.monotonic() - started)
@@ -166,6 +176,10 @@ class Command(BaseCommand):
                     station_ids.append(station.pk)
                     for k in range(5):
                         users.append((station, user_model(username=f"bench_deputy_{station.pk}_{k}")))
+        # One hash for every account (each costs a good part of a second), as the demo does.
+        hashed = make_password(PASSWORD)
+        for _s, user in users:
+            user.password, user.is_staff = hashed, True
         user_model.objects.bulk_create([u for _s, u in users], batch_size=1000)
         by_name = dict(user_model.objects.filter(username__startswith="bench_deputy_").values_list("username", "pk"))
         deputies = Deputy.objects.bulk_create(
@@ -174,6 +188,7 @@ class Command(BaseCommand):
                 for i, (_s, u) in enumerate(users)
             ]
         )
+        _join_group("deputy", by_name.values())
         deputy_ids = [d.pk for d in deputies]
         start = date.today() - timedelta(days=365 * YEARS)
         Stationing.objects.bulk_create(
@@ -193,10 +208,33 @@ class Command(BaseCommand):
             Category.objects.create(name=n, reply_working_days=5)
             for n in ["基础设施", "环境卫生", "交通出行", "社会保障", "教育医疗", "渔业生产", "征地拆迁", "其他"]
         ]
-        department = Department.objects.create(name="城建办", region=city)
-        admin = user_model.objects.create_superuser("bench_admin", "bench@example.cn", "bench")
-        township_staff = user_model.objects.create_user("bench_township", password="bench")  # noqa: S106 - a scratch database
+        department = Department.objects.create(name=DEPARTMENT_NAME, region=city)
+        user_model.objects.create_superuser("bench_admin", "bench@example.cn", PASSWORD)
+        self._station_staff(station_ids, hashed)
+        township_staff = user_model.objects.create(username="bench_township", password=hashed)
         first_township = Region.objects.filter(level="township").order_by("pk").first()
-        StaffMembership.objects.create(user=township_staff, role="township_staff", region=first_township)
-        del admin
+        membership_grant(user=township_staff, role=StaffMembership.Role.TOWNSHIP_STAFF, region=first_township)
         return station_ids, deputy_ids, [c.pk for c in categories], department.pk
+
+    @staticmethod
+    def _station_staff(station_ids: list[int], hashed: str) -> None:
+        """One staff account per station (bench_station_<station id>), as a station has."""
+        user_model = get_user_model()
+        staff = user_model.objects.bulk_create(
+            [user_model(username=f"bench_station_{pk}", password=hashed, is_staff=True) for pk in station_ids]
+        )
+        StaffMembership.objects.bulk_create(
+            [
+                StaffMembership(user=user, role=StaffMembership.Role.STATION_STAFF, station_id=pk)
+                for user, pk in zip(staff, station_ids, strict=True)
+            ]
+        )
+        _join_group(StaffMembership.Role.STATION_STAFF, [user.pk for user in staff])
+
+
+def _join_group(name: str, user_ids) -> None:
+    """Put many users in a role group at once (what membership_grant and deputy_link_user do one
+    by one): the group opens the admin pages of their role."""
+    group = Group.objects.get(name=name)
+    through = get_user_model().groups.through
+    through.objects.bulk_create([through(user_id=pk, group_id=group.pk) for pk in user_ids], batch_size=5000)
