@@ -14,6 +14,7 @@ TASK_ROUTES = {
     "issues.tasks.sweep_forwardings": {"queue": FORWARDING},
     "issues.tasks.send_deadline_reminders": {"queue": NOTIFICATIONS},
     "dashboard.tasks.refresh_snapshots": {"queue": REPORTS},
+    "records.tasks.build_report": {"queue": REPORTS},
 }
 
 # Worker name -> the queues it consumes (`celery -A liaison worker -Q …`). Reports have a worker
