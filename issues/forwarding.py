@@ -5,28 +5,25 @@
 - `forwarding_send` claims the row atomically, sends it with its idempotency key (the platform
   answers a repeated key with the same case), and schedules retries in the database with
   exponential backoff and jitter; the last failure marks the row failed and alerts the staff.
-- `platform_reply_received` applies a signed callback through the lifecycle service, once.
+- the platform's signed callbacks (reply, return, progress, extension request) are verified and
+  applied in issues.platform_callbacks.
 """
 
-import hashlib
-import hmac
-import json
 import logging
-import math
 import random
 import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from issues import clock, platform
-from issues.errors import IssueError, IssueNotFound, StaleRound
-from issues.models import Action, Forwarding, Issue, Notification, PlatformCallback
-from issues.permissions import PLATFORM, Actor, authorize
+from issues.errors import IssueNotFound
+from issues.models import Action, Forwarding, Issue, Notification
+from issues.permissions import Actor, authorize
 
 logger = logging.getLogger(__name__)
 
@@ -34,15 +31,28 @@ logger = logging.getLogger(__name__)
 # --- the outbox ---------------------------------------------------------------------------------
 
 
-def forwarding_create_locked(issue: Issue) -> Forwarding:
-    """Call inside the transaction that assigns the case (the row is locked there)."""
+def forwarding_create_locked(issue: Issue, *, co_departments=None) -> Forwarding:
+    """Call inside the transaction that assigns the case (the row is locked there). The lead
+    department is the case's; `co_departments` (协办) go with it. Without them (a reopened
+    round), the co-handlers of the lead's last hand-over of this case go again."""
+    earlier = Forwarding.objects.filter(issue=issue).order_by("-round", "-sequence").first()
+    if co_departments is None:
+        same_lead = earlier is not None and earlier.department_id == issue.department_id
+        co_departments = list(earlier.co_departments.all()) if same_lead else []
+    sequence = 1
+    if earlier is not None and earlier.round == issue.round:
+        sequence = earlier.sequence + 1  # the case came back (退办) and goes out again
+    suffix = f"-{sequence}" if sequence > 1 else ""
     forwarding = Forwarding.objects.create(
         issue=issue,
         round=issue.round,
-        key=f"liaison-{issue.pk}-r{issue.round}",
+        sequence=sequence,
+        department_id=issue.department_id,
+        key=f"liaison-{issue.pk}-r{issue.round}{suffix}",
         next_attempt_at=clock.now(),
         created_at=clock.now(),
     )
+    forwarding.co_departments.set([d for d in co_departments if d.pk != issue.department_id])
     transaction.on_commit(lambda: enqueue(forwarding.pk))
     return forwarding
 
@@ -76,9 +86,9 @@ def _claim(forwarding_id: int) -> Forwarding | None:
     )
     if not claimed:
         return None
-    return Forwarding.objects.select_related("issue__category", "issue__station__region", "issue__department").get(
-        pk=forwarding_id
-    )
+    return Forwarding.objects.select_related(
+        "issue__category", "issue__station__region", "issue__department", "department"
+    ).get(pk=forwarding_id)
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -90,13 +100,16 @@ def backoff_seconds(attempt: int) -> float:
 def _payload(forwarding: Forwarding) -> dict:
     issue = forwarding.issue
     category = issue.category.name if issue.category_id else ""
+    lead = forwarding.department or issue.department  # rows older than the lead column have none
     # Only what the department needs; the villager's name and number stay with the station.
     return {
         "reference": forwarding.key,
         "title": f"{category or '群众反映'}：{issue.content[:30]}",
         "content": issue.content,
         "category": category,
-        "department": issue.department.name if issue.department_id else "",
+        "department": lead.name if lead else "",
+        # 协办: the platform hands the case to these too; the lead (主办) replies.
+        "co_departments": [d.name for d in forwarding.co_departments.all()],
         "station": issue.station.name,
         "region": issue.station.region.full_name,
         "round": forwarding.round,
@@ -256,126 +269,9 @@ def drain(*, wait: bool = False, timeout: float = 600) -> dict:
     return counts
 
 
-# --- the platform's callback ------------------------------------------------------------------------
-
-
-class CallbackRejected(IssueError):
-    code = "callback_rejected"
-
-    def __init__(self, message: str, *, status: int, stale: bool = False):
-        super().__init__(message)
-        self.status = status
-        self.stale = stale
-
-
-def callback_signature(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
-
-
-REPLY_ID_MAX = PlatformCallback._meta.get_field("reply_id").max_length
-
-
-def _callback_fields(body: bytes) -> tuple[str, str, str]:
-    """The reply id, the forwarding reference and the text of a callback body, each a non-empty
-    string without NUL (which PostgreSQL cannot store), or CallbackRejected (400)."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
-        raise CallbackRejected("malformed body", status=400) from None
-    if not isinstance(data, dict):
-        raise CallbackRejected("malformed body", status=400)
-    values = []
-    for name, maximum in (("reply_id", REPLY_ID_MAX), ("reference", 100), ("text", 20000)):
-        value = data.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise CallbackRejected(f"{name} must be a non-empty string", status=400)
-        if "\x00" in value:
-            raise CallbackRejected(f"{name} must not contain NUL", status=400)
-        if len(value) > maximum:
-            raise CallbackRejected(f"{name} is longer than {maximum} characters", status=400)
-        values.append(value)
-    return values[0], values[1], values[2]
-
-
-def platform_reply_received(*, body: bytes, timestamp: str, signature: str) -> str:
-    """Verify and apply one callback. Returns "applied" or "duplicate" (the same reply id was
-    applied before, e.g. the platform retried after our answer was lost); raises
-    CallbackRejected with the HTTP status otherwise, having changed nothing.
-
-    A reply to an earlier round (the villager was unsatisfied and the case went out again while
-    the platform still held the old round) is refused with 409 and recorded for the staff: it
-    must not stand as the answer of the new round, whose real answer would then be refused."""
-    secret = settings.GOVERNANCE_CALLBACK_SECRET
-    if not secret:
-        raise CallbackRejected("callbacks are not configured", status=503)
-    expected = callback_signature(secret, timestamp or "", body)
-    if not signature or not hmac.compare_digest(expected, signature):
-        raise CallbackRejected("bad signature", status=401)
-    try:
-        sent_at = float(timestamp)
-    except ValueError:
-        raise CallbackRejected("bad timestamp", status=400) from None
-    if not math.isfinite(sent_at):
-        raise CallbackRejected("bad timestamp", status=400)
-    if abs(time.time() - sent_at) > settings.GOVERNANCE_CALLBACK_WINDOW_SECONDS:
-        raise CallbackRejected("timestamp outside the replay window", status=401)
-    reply_id, reference, text = _callback_fields(body)
-
-    from issues.services import issue_reply
-
-    try:
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    PlatformCallback.objects.create(signature=signature, reply_id=reply_id, outcome="received")
-            except IntegrityError:
-                raise CallbackRejected("replayed request", status=409) from None
-            forwarding = Forwarding.objects.filter(key=reference).only("issue_id", "round").first()
-            if forwarding is None:
-                raise CallbackRejected("unknown case", status=404)
-            try:
-                issue = issue_reply(
-                    actor=PLATFORM,
-                    issue_id=forwarding.issue_id,
-                    text=text,
-                    external_ref=reply_id,
-                    round=forwarding.round,
-                )
-            except IssueError as error:
-                raise CallbackRejected(str(error.message), status=409, stale=isinstance(error, StaleRound)) from None
-    except CallbackRejected as rejected:
-        if rejected.stale:
-            _record_stale_reply(forwarding, reply_id=reply_id, signature=signature)
-        raise
-    return "duplicate" if issue.replayed else "applied"
-
-
-def _record_stale_reply(forwarding: Forwarding, *, reply_id: str, signature: str) -> None:
-    """Keep the refused reply where staff see it: the callback record and their inbox."""
-    from issues.notifications import notify, recipients_for
-
-    issue = Issue.objects.get(pk=forwarding.issue_id)
-    with transaction.atomic():
-        PlatformCallback.objects.create(
-            signature=signature, reply_id=reply_id, outcome=f"refused: round {forwarding.round} < {issue.round}"
-        )
-        text = _(
-            "The platform's reply %(reply)s to round %(old)d of case %(code)s came after the case went out again "
-            "(round %(new)d) and was refused; the department's answer to the new round is awaited."
-        ) % {"reply": reply_id, "old": forwarding.round, "code": issue.short_code, "new": issue.round}
-        for user in recipients_for(issue):
-            notify(
-                user=user,
-                kind=Notification.Kind.STALE_REPLY,
-                issue=issue,
-                message=text,
-                dedupe_key=f"stale_reply:{issue.pk}:{reply_id}:{user.pk}",
-            )
-    logger.warning(
-        "stale platform reply %s for round %s of case %s (now round %s)",
-        reply_id,
-        forwarding.round,
-        issue.pk,
-        issue.round,
-    )
+# The platform's callbacks live in issues.platform_callbacks; their names stay importable here.
+from issues.platform_callbacks import (  # noqa: E402, F401
+    CallbackRejected,
+    callback_signature,
+    platform_reply_received,
+)

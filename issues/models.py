@@ -34,6 +34,11 @@ class Action(models.TextChoices):
     # The code predates the name being revealed too; stored events keep it.
     REVEAL_PHONE = "reveal_phone", _("reveal name and phone number")
     RETRY_FORWARDING = "retry_forwarding", _("retry forwarding")
+    # What the governance platform says besides a reply (issues.exchange).
+    RETURN = "return", _("returned by the department")
+    PROGRESS = "progress", _("progress note")
+    REQUEST_EXTENSION = "request_extension", _("extension requested")
+    DECIDE_EXTENSION = "decide_extension", _("extension request decided")
 
 
 class Rating(models.TextChoices):
@@ -56,6 +61,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.EVALUATE: {State.REPLIED: State.EVALUATED},
     Action.REOPEN: {State.REPLIED: State.ASSIGNED, State.CLOSED: State.ASSIGNED},
     Action.CLOSE: {State.REPLIED: State.CLOSED},
+    # 退办: the department sends the case back; the station handles it again.
+    Action.RETURN: {State.ASSIGNED: State.REVIEWED},
 }
 # States in which the station or a department still owes the villager something.
 OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.REVIEWED, State.ASSIGNED)
@@ -401,6 +408,17 @@ class Forwarding(models.Model):
 
     issue = models.ForeignKey(Issue, verbose_name=_("case"), on_delete=models.PROTECT, related_name="forwardings")
     round = models.PositiveSmallIntegerField(_("handling round"))
+    # The n-th hand-over within the round: a case returned (退办) and assigned again goes out anew.
+    sequence = models.PositiveSmallIntegerField(_("hand-over in the round"), default=1)
+    # 主办 (lead, who replies) and 协办 (co-handling) departments; null on rows older than both.
+    department = models.ForeignKey(
+        Department, verbose_name=_("lead department"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    co_departments = models.ManyToManyField(
+        Department, verbose_name=_("co-handling departments"), blank=True, related_name="co_forwardings"
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for the return"), blank=True)
     key = models.CharField(_("idempotency key"), max_length=64, unique=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -419,7 +437,9 @@ class Forwarding(models.Model):
         verbose_name_plural = _("forwardings")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
-        constraints = [models.UniqueConstraint(fields=["issue", "round"], name="forwarding_one_per_round")]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "round", "sequence"], name="forwarding_one_per_handover")
+        ]
 
     def __str__(self) -> str:
         return f"{self.issue} #{self.round} {self.get_status_display()}"
@@ -451,6 +471,8 @@ class Notification(models.Model):
         FORWARDING_FAILED = "forwarding_failed", _("forwarding failed")
         STALE_REPLY = "stale_reply", _("late platform reply refused")
         LOOKUP_GUESSING = "lookup_guessing", _("repeated wrong lookups")
+        CASE_RETURNED = "case_returned", _("case returned by a department")
+        EXTENSION_ASKED = "extension_asked", _("extension requested by a department")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -472,3 +494,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+from issues.exchange_models import ExtensionRequest, PlatformNotice  # noqa: E402, F401 - part of this app's models
