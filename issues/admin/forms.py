@@ -47,15 +47,23 @@ def active_departments():
 
 
 class AssignForm(forms.Form):
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    department = forms.ModelChoiceField(label=_("Lead department"), queryset=Department.objects.none())
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("Co-handling departments (optional)"), queryset=Department.objects.none(), required=False
+    )
     note = forms.CharField(label=_("Internal note"), required=False, max_length=REASON_MAX, widget=_textarea(2))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = active_departments()
+        self.fields["co_departments"].queryset = active_departments()
 
     def service_params(self) -> dict:
-        return {"department_id": self.cleaned_data["department"].pk, "note": self.cleaned_data["note"]}
+        return {
+            "department_id": self.cleaned_data["department"].pk,
+            "co_department_ids": [d.pk for d in self.cleaned_data["co_departments"]],
+            "note": self.cleaned_data["note"],
+        }
 
 
 class ReplyForm(forms.Form):
