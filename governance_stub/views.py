@@ -24,6 +24,13 @@ def _error(status: int, message: str, **headers) -> JsonResponse:
     return response
 
 
+def token_accepted(request) -> bool:
+    """The bearer token is the current one or, while the sender rotates, the next one."""
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip().encode()
+    tokens = [t for t in (settings.GOVERNANCE_PLATFORM_TOKEN, settings.GOVERNANCE_PLATFORM_TOKEN_NEXT) if t]
+    return bool(given) and any(secrets.compare_digest(given, token.encode()) for token in tokens)
+
+
 def platform_api(view):
     """Bearer-token check and injected faults: down, random 503s, latency, and hangs that
     happen after the work is done (the nastiest kind for the sender: did it arrive or not?)."""
@@ -31,9 +38,7 @@ def platform_api(view):
     @csrf_exempt
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        token = settings.GOVERNANCE_PLATFORM_TOKEN
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not token or not secrets.compare_digest(given.encode(), token.encode()):
+        if not token_accepted(request):
             return _error(401, "invalid token")
         faults = services.current_faults()
         if faults.down:
@@ -216,9 +221,7 @@ def extension_decision(request, request_id: str):
 @require_http_methods(["GET", "PUT"])
 def faults(request):
     """Read or change the injected faults while the stub runs (token required; no faults applied)."""
-    token = settings.GOVERNANCE_PLATFORM_TOKEN
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not token or not secrets.compare_digest(given.encode(), token.encode()):
+    if not token_accepted(request):
         return _error(401, "invalid token")
     if request.method == "PUT":
         try:

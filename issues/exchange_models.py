@@ -63,6 +63,10 @@ class PlatformNotice(models.Model):
         FAILED = "failed", _("failed")
 
     issue = models.ForeignKey("issues.Issue", verbose_name=_("case"), on_delete=models.PROTECT, related_name="+")
+    # The platform that holds the case (its forwarding's); null: the global settings'.
+    platform = models.ForeignKey(
+        "issues.GovernancePlatform", verbose_name=_("platform"), null=True, blank=True, on_delete=models.PROTECT
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     key = models.CharField(_("idempotency key"), max_length=100, unique=True, editable=False)
     path = models.CharField(_("path on the platform"), max_length=200, editable=False)

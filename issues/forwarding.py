@@ -17,13 +17,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from issues import clock, platform
 from issues.errors import IssueNotFound
 from issues.models import Action, Forwarding, Issue, Notification
 from issues.permissions import Actor, authorize
+from issues.platform_routing import endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +43,13 @@ def forwarding_create_locked(issue: Issue, *, co_departments=None) -> Forwarding
     if earlier is not None and earlier.round == issue.round:
         sequence = earlier.sequence + 1  # the case came back (退办) and goes out again
     suffix = f"-{sequence}" if sequence > 1 else ""
+    from issues.platform_routing import platform_for_region
+
     forwarding = Forwarding.objects.create(
         issue=issue,
         round=issue.round,
         sequence=sequence,
+        platform=platform_for_region(issue.station.region),
         department_id=issue.department_id,
         key=f"liaison-{issue.pk}-r{issue.round}{suffix}",
         next_attempt_at=clock.now(),
@@ -87,7 +90,7 @@ def _claim(forwarding_id: int) -> Forwarding | None:
     if not claimed:
         return None
     return Forwarding.objects.select_related(
-        "issue__category", "issue__station__region", "issue__department", "department"
+        "issue__category", "issue__station__region", "issue__department", "department", "platform"
     ).get(pk=forwarding_id)
 
 
@@ -115,7 +118,7 @@ def _payload(forwarding: Forwarding) -> dict:
         "round": forwarding.round,
         "assigned_at": forwarding.created_at.isoformat(),
         "deadline": issue.deadline.isoformat() if issue.deadline else None,
-        "callback_url": settings.PUBLIC_BASE_URL + reverse("governance-callback"),
+        "callback_url": endpoint(forwarding.platform).callback_url,
     }
 
 
@@ -126,7 +129,10 @@ def forwarding_send(forwarding_id: int) -> float | None:
     if forwarding is None:
         return None
     try:
-        answer = platform.create_case(key=forwarding.key, payload=_payload(forwarding))
+        where = endpoint(forwarding.platform)
+        answer = platform.create_case(
+            key=forwarding.key, payload=_payload(forwarding), base_url=where.url, token=where.token
+        )
     except platform.PlatformError as error:
         return _failed_attempt(forwarding, error)
     now = clock.now()

@@ -417,6 +417,10 @@ class Forwarding(models.Model):
     co_departments = models.ManyToManyField(
         Department, verbose_name=_("co-handling departments"), blank=True, related_name="co_forwardings"
     )
+    # The county's platform the row goes to (issues.platform_routing); null: the global settings'.
+    platform = models.ForeignKey(
+        "issues.GovernancePlatform", verbose_name=_("platform"), null=True, blank=True, on_delete=models.PROTECT
+    )
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     return_reason = models.TextField(_("reason for the return"), blank=True)
     key = models.CharField(_("idempotency key"), max_length=64, unique=True, editable=False)
@@ -497,3 +501,4 @@ class Notification(models.Model):
 
 
 from issues.exchange_models import ExtensionRequest, PlatformNotice  # noqa: E402, F401 - part of this app's models
+from issues.platform_models import GovernancePlatform  # noqa: E402, F401

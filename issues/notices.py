@@ -12,14 +12,18 @@ from django.db.models import F, Q
 
 from issues import clock, platform
 from issues.models import Issue, PlatformNotice
+from issues.platform_routing import endpoint
 
 logger = logging.getLogger(__name__)
 
 
-def notice_create_locked(*, issue: Issue, kind: str, key: str, path: str, payload: dict) -> PlatformNotice:
-    """Call inside the transaction that decided what the platform is told."""
+def notice_create_locked(
+    *, issue: Issue, kind: str, key: str, path: str, payload: dict, platform=None
+) -> PlatformNotice:
+    """Call inside the transaction that decided what the platform is told; `platform` is the one
+    that holds the case (its forwarding's), None for the global settings'."""
     notice = PlatformNotice.objects.create(
-        issue=issue, kind=kind, key=key, path=path, payload=payload, next_attempt_at=clock.now()
+        issue=issue, platform=platform, kind=kind, key=key, path=path, payload=payload, next_attempt_at=clock.now()
     )
     transaction.on_commit(lambda: enqueue(notice.pk))
     return notice
@@ -51,7 +55,7 @@ def _claim(notice_id: int) -> PlatformNotice | None:
             attempts=F("attempts") + 1,
         )
     )
-    return PlatformNotice.objects.get(pk=notice_id) if claimed else None
+    return PlatformNotice.objects.select_related("platform").get(pk=notice_id) if claimed else None
 
 
 def notice_send(notice_id: int) -> float | None:
@@ -63,7 +67,8 @@ def notice_send(notice_id: int) -> float | None:
     if notice is None:
         return None
     try:
-        platform.post(notice.path, key=notice.key, payload=notice.payload)
+        where = endpoint(notice.platform)
+        platform.post(notice.path, key=notice.key, payload=notice.payload, base_url=where.url, token=where.token)
     except platform.PlatformError as error:
         message = str(error)[:300]
         if error.retryable and notice.attempts < settings.GOVERNANCE_MAX_ATTEMPTS:

@@ -29,9 +29,9 @@ def _session() -> requests.Session:
     return session
 
 
-def create_case(*, key: str, payload: dict) -> dict:
+def create_case(*, key: str, payload: dict, base_url: str | None = None, token: str | None = None) -> dict:
     """Create (or, with a key seen before, find) the platform's case; returns its JSON."""
-    body = post("api/cases/", key=key, payload=payload)
+    body = post("api/cases/", key=key, payload=payload, base_url=base_url, token=token)
     try:
         str(body["id"])
     except (KeyError, TypeError):

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from issues.errors import IssueError, StaleRound
-from issues.models import Forwarding, Issue, Notification, PlatformCallback
+from issues.models import Forwarding, GovernancePlatform, Issue, Notification, PlatformCallback
 
 logger = logging.getLogger(__name__)
 
@@ -106,11 +106,6 @@ def parse_callback(body: bytes) -> Callback:
     return Callback(kind, message_id, reference, text, department, public, deadline)
 
 
-def accepted_secrets() -> list[str]:
-    """The callback secrets in force (empty: callbacks are not configured)."""
-    return [s for s in (settings.GOVERNANCE_CALLBACK_SECRET,) if s]
-
-
 def verify(*, body: bytes, timestamp: str, signature: str, secrets: list[str]) -> None:
     """Raise CallbackRejected unless one of `secrets` signed this body at `timestamp`, recently."""
     if not secrets:
@@ -129,7 +124,7 @@ def verify(*, body: bytes, timestamp: str, signature: str, secrets: list[str]) -
         raise CallbackRejected("timestamp outside the replay window", status=401)
 
 
-def platform_reply_received(*, body: bytes, timestamp: str, signature: str, secrets: list[str] | None = None) -> str:
+def platform_reply_received(*, body: bytes, timestamp: str, signature: str, platform_code: str | None = None) -> str:
     """Verify and apply one callback of any kind. Returns "applied" or "duplicate" (the same
     message id was applied before, e.g. the platform retried after our answer was lost); raises
     CallbackRejected with the HTTP status otherwise, having changed nothing but the record of
@@ -138,9 +133,15 @@ def platform_reply_received(*, body: bytes, timestamp: str, signature: str, secr
     A reply to an earlier round (the villager was unsatisfied and the case went out again while
     the platform still held the old round) is refused with 409 and staff are told: it must not
     stand as the answer of the new round, whose real answer would then be refused."""
-    verify(
-        body=body, timestamp=timestamp, signature=signature, secrets=accepted_secrets() if secrets is None else secrets
-    )
+    from issues.platform_routing import accepted_secrets
+
+    # Each county's platform calls back at its own address and signs with its own secrets.
+    sender = None
+    if platform_code is not None:
+        sender = GovernancePlatform.objects.filter(code=platform_code, is_active=True).first()
+        if sender is None:
+            raise CallbackRejected("unknown platform", status=404)
+    verify(body=body, timestamp=timestamp, signature=signature, secrets=accepted_secrets(sender))
     callback = parse_callback(body)
 
     from issues.services.exchange import platform_message_apply
@@ -156,7 +157,8 @@ def platform_reply_received(*, body: bytes, timestamp: str, signature: str, secr
             except IntegrityError:
                 raise CallbackRejected("replayed request", status=409) from None
             forwarding = Forwarding.objects.filter(key=callback.reference).first()
-            if forwarding is None:
+            if forwarding is None or forwarding.platform_id != (sender.pk if sender else None):
+                forwarding = None  # another platform's case is none of this one's business
                 raise CallbackRejected("unknown case", status=404)
             try:
                 replayed = platform_message_apply(forwarding=forwarding, callback=callback)

@@ -253,6 +253,10 @@ GOVERNANCE_STUB_ENABLED = env_bool("GOVERNANCE_STUB_ENABLED", True)
 GOVERNANCE_PLATFORM_URL = env_str("GOVERNANCE_PLATFORM_URL", f"{PUBLIC_BASE_URL}/governance-stub/")
 GOVERNANCE_PLATFORM_TOKEN = env_str("GOVERNANCE_PLATFORM_TOKEN", "dev-platform-token" if DEBUG else "")
 GOVERNANCE_CALLBACK_SECRET = env_str("GOVERNANCE_CALLBACK_SECRET", "dev-callback-secret" if DEBUG else "")
+# Rotation: the next secret is accepted as well as the current one; the platform (and the stub)
+# accepts the next token as well as the current one. Per-county platforms: issues.GovernancePlatform.
+GOVERNANCE_CALLBACK_SECRET_NEXT = env_str("GOVERNANCE_CALLBACK_SECRET_NEXT", "")
+GOVERNANCE_PLATFORM_TOKEN_NEXT = env_str("GOVERNANCE_PLATFORM_TOKEN_NEXT", "")
 GOVERNANCE_PLATFORM_TIMEOUT = env_float("GOVERNANCE_PLATFORM_TIMEOUT", 5.0, minimum=0.1)
 # How long a worker holds an outbox row before another may take it: longer than one request.
 GOVERNANCE_CLAIM_SECONDS = env_float("GOVERNANCE_CLAIM_SECONDS", 120.0, minimum=1.0)

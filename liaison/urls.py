@@ -20,6 +20,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/governance/callback/", governance_callback, name="governance-callback"),
+    path("api/governance/callback/<slug:code>/", governance_callback, name="governance-callback-platform"),
     path("api/", include("issues.api.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("account/", include("accounts.urls")),

@@ -4,6 +4,14 @@ a voter's problem, and the reference data (categories, departments)."""
 from issues.admin.cases import IssueAdmin
 from issues.admin.extensions import ExtensionRequestAdmin
 from issues.admin.inbox import NotificationAdmin
+from issues.admin.platforms import GovernancePlatformAdmin
 from issues.admin.reference import CategoryAdmin, DepartmentAdmin
 
-__all__ = ["CategoryAdmin", "DepartmentAdmin", "ExtensionRequestAdmin", "IssueAdmin", "NotificationAdmin"]
+__all__ = [
+    "CategoryAdmin",
+    "DepartmentAdmin",
+    "ExtensionRequestAdmin",
+    "GovernancePlatformAdmin",
+    "IssueAdmin",
+    "NotificationAdmin",
+]

@@ -254,6 +254,7 @@ def extension_decide(*, actor: Actor, extension_id: int, approve: bool, note: st
 
         notice_create_locked(
             issue=issue,
+            platform=request.forwarding.platform,
             kind=PlatformNotice.Kind.EXTENSION_DECISION,
             key=f"extension-decision-{request.request_id}",
             path=f"api/extensions/{request.request_id}/decision/",
