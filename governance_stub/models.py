@@ -43,6 +43,9 @@ class PlatformCase(models.Model):
     # A case reopened on the sender's side comes back as a new case with the next round.
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     callback_url = models.URLField(_("callback URL"), max_length=500)
+    # The stub instance that took the case signs its callbacks with its own secret, as one
+    # county's platform would (GOVERNANCE_STUB_SIGNING_SECRET); empty: the deliverer's setting.
+    signing_secret = models.CharField(_("signing secret"), max_length=200, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.HANDLING)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     assigned_at = models.DateTimeField(_("assigned by the sender at"), null=True, blank=True)

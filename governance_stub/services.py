@@ -103,6 +103,7 @@ def case_create(*, key: str, data: dict, faults: FaultSettings | None = None) ->
                 co_departments=_names(data.get("co_departments")),
                 round=_round(data),
                 callback_url=str(data["callback_url"]),
+                signing_secret=settings.GOVERNANCE_STUB_SIGNING_SECRET,
                 received_at=now,
                 assigned_at=assigned_at,
                 auto_reply_at=now + timedelta(seconds=auto) if auto > 0 else None,
@@ -236,9 +237,9 @@ def _schedule_delivery(reply_id: int, delay: float = 0) -> None:
         logger.warning("stub: could not schedule delivery of %s; deliver_due will", reply_id)
 
 
-def signing_secret() -> str:
-    """The secret the stub signs its callbacks with."""
-    return settings.GOVERNANCE_CALLBACK_SECRET
+def signing_secret(case: PlatformCase) -> str:
+    """The secret the stub signs a case's callbacks with: that of the stub instance that took it."""
+    return case.signing_secret or settings.GOVERNANCE_CALLBACK_SECRET
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -275,7 +276,7 @@ def reply_deliver(reply_id: int) -> bool:
     headers = {
         "Content-Type": "application/json",
         "X-Platform-Timestamp": timestamp,
-        "X-Platform-Signature": sign(signing_secret(), timestamp, body),
+        "X-Platform-Signature": sign(signing_secret(reply.case), timestamp, body),
     }
     try:
         response = requests.post(reply.case.callback_url, data=body, headers=headers, timeout=10)
