@@ -213,9 +213,34 @@ def auto_answer_due() -> int:
     """Answer every case whose automatic reply is due (the demo/test mode)."""
     answered = 0
     for case in PlatformCase.objects.filter(status=PlatformCase.Status.HANDLING, auto_reply_at__lte=timezone.now()):
-        text = automatic_reply_text(case)
-        answered += case_answer(case=case, text=text, handler=AUTO_REPLY_HANDLER, only_if_handling=True) is not None
+        if returns_automatically(case):
+            said = say(
+                case=case,
+                kind=PlatformReply.Kind.RETURN,
+                text=AUTO_RETURN_REASON.format(department=case.department),
+                handler=AUTO_REPLY_HANDLER,
+                new_status=PlatformCase.Status.RETURNED,
+                only_if_handling=True,
+            )
+        else:
+            text = automatic_reply_text(case)
+            said = case_answer(case=case, text=text, handler=AUTO_REPLY_HANDLER, only_if_handling=True)
+        answered += said is not None
     return answered
+
+
+AUTO_RETURN_REASON = "经核实，该事项不属于{department}职责范围，请转交相关部门办理。"
+
+
+def returns_automatically(case: PlatformCase) -> bool:
+    """Whether the automatic answer to this case is a return (退办): a share
+    GOVERNANCE_STUB_AUTO_RETURN_RATE of the cases, chosen by a hash of the key (the same case is
+    always treated alike; the same case handed on again has another key)."""
+    rate = settings.GOVERNANCE_STUB_AUTO_RETURN_RATE
+    if rate <= 0:
+        return False
+    digest = hashlib.sha256(f"return:{case.idempotency_key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < rate
 
 
 def automatic_reply_text(case: PlatformCase) -> str:

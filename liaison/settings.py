@@ -268,6 +268,8 @@ GOVERNANCE_RETRY_MAX_SECONDS = env_float("GOVERNANCE_RETRY_MAX_SECONDS", 600.0, 
 GOVERNANCE_CALLBACK_WINDOW_SECONDS = env_int("GOVERNANCE_CALLBACK_WINDOW_SECONDS", 300, minimum=1)
 GOVERNANCE_STUB_AUTO_REPLY_SECONDS = env_float("GOVERNANCE_STUB_AUTO_REPLY_SECONDS", 0.0)
 GOVERNANCE_STUB_FAILURE_RATE = env_float("GOVERNANCE_STUB_FAILURE_RATE", 0.0, maximum=1.0)
+# The share of automatic answers that are returns (退办) instead, chosen by a hash of the case's key.
+GOVERNANCE_STUB_AUTO_RETURN_RATE = env_float("GOVERNANCE_STUB_AUTO_RETURN_RATE", 0.0, maximum=1.0)
 GOVERNANCE_STUB_TIMEOUT_RATE = env_float("GOVERNANCE_STUB_TIMEOUT_RATE", 0.0, maximum=1.0)
 # The secret a stub process signs the callbacks of the cases it takes with (a county's own
 # platform in tests and demos); empty: GOVERNANCE_CALLBACK_SECRET.
