@@ -201,6 +201,8 @@ def test_progress_notes_go_on_the_timeline_and_the_villager_sees_only_the_public
     seen = [event.message for event in public_timeline(issue)]
     assert "已到现场查看" in seen and "等电力公司排期" not in seen
     assert [e.action for e in public_timeline(issue)].count(Action.PROGRESS) == 1
+    page = client.get(reverse("public:track", args=[issue.tracking_code])).content.decode()
+    assert "已到现场查看" in page and "等电力公司排期" not in page
 
 
 def test_a_progress_note_after_the_reply_is_refused(client, world):
