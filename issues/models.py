@@ -409,7 +409,8 @@ class Forwarding(models.Model):
     issue = models.ForeignKey(Issue, verbose_name=_("case"), on_delete=models.PROTECT, related_name="forwardings")
     round = models.PositiveSmallIntegerField(_("handling round"))
     # The n-th hand-over within the round: a case returned (退办) and assigned again goes out anew.
-    sequence = models.PositiveSmallIntegerField(_("hand-over in the round"), default=1)
+    # db_default (here and on return_reason): rows written by SQL of their own (fill_bench_data).
+    sequence = models.PositiveSmallIntegerField(_("hand-over in the round"), default=1, db_default=1)
     # 主办 (lead, who replies) and 协办 (co-handling) departments; null on rows older than both.
     department = models.ForeignKey(
         Department, verbose_name=_("lead department"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -422,7 +423,7 @@ class Forwarding(models.Model):
         "issues.GovernancePlatform", verbose_name=_("platform"), null=True, blank=True, on_delete=models.PROTECT
     )
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
-    return_reason = models.TextField(_("reason for the return"), blank=True)
+    return_reason = models.TextField(_("reason for the return"), blank=True, db_default="")
     key = models.CharField(_("idempotency key"), max_length=64, unique=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

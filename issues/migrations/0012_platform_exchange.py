@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='forwarding',
             name='return_reason',
-            field=models.TextField(blank=True, verbose_name='reason for the return'),
+            field=models.TextField(blank=True, db_default='', verbose_name='reason for the return'),
         ),
         migrations.AddField(
             model_name='forwarding',
@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='forwarding',
             name='sequence',
-            field=models.PositiveSmallIntegerField(default=1, verbose_name='hand-over in the round'),
+            field=models.PositiveSmallIntegerField(db_default=1, default=1, verbose_name='hand-over in the round'),
         ),
         migrations.AlterField(
             model_name='issueevent',
