@@ -299,7 +299,15 @@ class ReviewSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    department_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    """Also after a return (退办): the case is then handed to another department."""
+
+    department_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("The lead department (主办)."))
+    co_department_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=20,
+        help_text=_("Co-handling departments (协办); the reply comes from the lead."),
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX)
 
 

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import figures, login, records, views
+from api import extensions, figures, login, records, views
 
 app_name = "api"
 
@@ -24,6 +24,9 @@ urlpatterns = [
     path("issues/<int:pk>/assign/", views.IssueAssignView.as_view(), name="issue-assign"),
     path("issues/<int:pk>/reply/", views.IssueReplyView.as_view(), name="issue-reply"),
     path("issues/<int:pk>/reopen/", views.IssueReopenView.as_view(), name="issue-reopen"),
+    path("extension-requests/", extensions.ExtensionRequestListView.as_view(), name="extension-list"),
+    path("extension-requests/<int:pk>/approve/", extensions.ExtensionApproveView.as_view(), name="extension-approve"),
+    path("extension-requests/<int:pk>/refuse/", extensions.ExtensionRefuseView.as_view(), name="extension-refuse"),
     path("stations/", views.StationListView.as_view(), name="station-list"),
     path("deputies/", views.DeputyListView.as_view(), name="deputy-list"),
     path("deputies/<int:pk>/record/", records.DeputyRecordView.as_view(), name="deputy-record"),

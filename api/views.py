@@ -270,7 +270,9 @@ def _action_view(action: str, input_serializer, summary) -> type[IssueActionView
 IssueAcceptView = _action_view(Action.ACCEPT, s.AcceptSerializer, _("Accept a case (受理)"))
 IssueRejectView = _action_view(Action.REJECT, s.RejectSerializer, _("Reject a case, with a reason for the villager"))
 IssueReviewView = _action_view(Action.REVIEW, s.ReviewSerializer, _("Review an accepted case (审核)"))
-IssueAssignView = _action_view(Action.ASSIGN, s.AssignSerializer, _("Hand a case to a department (交办)"))
+IssueAssignView = _action_view(
+    Action.ASSIGN, s.AssignSerializer, _("Hand a case to a department (交办), or to another after a return (退办)")
+)
 IssueReplyView = _action_view(Action.REPLY, s.ReplySerializer, _("Reply to the villager (答复)"))
 IssueReopenView = _action_view(Action.REOPEN, s.ReopenSerializer, _("Reopen a replied or closed case"))
 

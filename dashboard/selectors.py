@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from dashboard.forms import Filters
+from dashboard.returns import returns_by_department
 from issues import clock
 from issues.deadlines import deadline_label
 from issues.models import OPEN_STATES, Action, Issue, IssueEvent, Rating, State
@@ -293,6 +294,7 @@ def dashboard_data(user, f: Filters) -> dict:
         "deputies": deputy_table(user, cases, f),
         "overdue": overdue_cases(cases, now),
         "extended": extended_cases(cases),
+        "returns": returns_by_department(cases),
         "activities": activity_figures(user, f),
         "min_cases_to_rank": MIN_CASES_TO_RANK,
     }

@@ -7,6 +7,7 @@ import json
 import logging
 import random
 import time
+import uuid
 from datetime import datetime, timedelta
 
 import requests
@@ -67,6 +68,13 @@ def _assigned_at(data: dict, received: datetime) -> datetime:
     return moment if timezone.is_aware(moment) else received
 
 
+def _names(value) -> list[str]:
+    """The co-handling departments the sender named (a list of names; anything else is none)."""
+    if not isinstance(value, list):
+        return []
+    return [str(name).strip()[:100] for name in value if str(name).strip()][:20]
+
+
 def _round(data: dict) -> int:
     try:
         return min(max(1, int(data.get("round") or 1)), 32767)  # the column's range
@@ -93,8 +101,10 @@ def case_create(*, key: str, data: dict, faults: FaultSettings | None = None) ->
                 content=str(data["content"]),
                 category=category,
                 department=route(category, str(data.get("department", "")).strip()[:100]),
+                co_departments=_names(data.get("co_departments")),
                 round=_round(data),
                 callback_url=str(data["callback_url"]),
+                signing_secret=settings.GOVERNANCE_STUB_SIGNING_SECRET,
                 received_at=now,
                 assigned_at=assigned_at,
                 auto_reply_at=now + timedelta(seconds=auto) if auto > 0 else None,
@@ -114,18 +124,85 @@ def _schedule_auto_reply(case_id: int, delay: float) -> None:
 def case_answer(
     *, case: PlatformCase, text: str, handler: str = "", only_if_handling: bool = False
 ) -> PlatformReply | None:
-    """A department handler answers; the answer is delivered to the sender. With
+    """The lead department's handler answers; the answer is delivered to the sender. With
     `only_if_handling` (automatic answers) a case already answered is left alone, so two
     concurrent runs never answer it twice."""
+    return say(
+        case=case,
+        kind=PlatformReply.Kind.REPLY,
+        text=text,
+        handler=handler,
+        new_status=PlatformCase.Status.ANSWERED,
+        only_if_handling=only_if_handling,
+    )
+
+
+def case_return(*, case: PlatformCase, reason: str, handler: str = "") -> PlatformReply:
+    """退办: the department sends the case back to the sender ("not ours"), with the reason."""
+    return say(
+        case=case, kind=PlatformReply.Kind.RETURN, text=reason, handler=handler, new_status=PlatformCase.Status.RETURNED
+    )
+
+
+def case_request_extension(*, case: PlatformCase, deadline: datetime, reason: str, handler: str = "") -> PlatformReply:
+    """延期申请: the department asks the sender for a later deadline; the sender decides."""
+    return say(case=case, kind=PlatformReply.Kind.EXTENSION, text=reason, handler=handler, deadline=deadline)
+
+
+def case_post_progress(
+    *, case: PlatformCase, text: str, public: bool = False, department: str = "", handler: str = ""
+) -> PlatformReply:
+    """过程反馈: a note on how the work goes, from the lead or a co-handling department."""
+    return say(
+        case=case, kind=PlatformReply.Kind.PROGRESS, text=text, handler=handler, public=public, department=department
+    )
+
+
+def say(
+    *,
+    case: PlatformCase,
+    kind: str,
+    text: str,
+    handler: str = "",
+    new_status: str | None = None,
+    only_if_handling: bool = False,
+    **fields,
+) -> PlatformReply | None:
+    """Record one message of a department about a case and deliver it to the sender."""
     with transaction.atomic():
         case = PlatformCase.objects.select_for_update().get(pk=case.pk)
         if only_if_handling and case.status != PlatformCase.Status.HANDLING:
             return None
-        reply = PlatformReply.objects.create(case=case, text=text, handler=handler)
-        case.status = PlatformCase.Status.ANSWERED
-        case.auto_reply_at = None
-        case.save(update_fields=["status", "auto_reply_at"])
+        fields.setdefault("department", "")
+        fields["department"] = fields["department"] or case.department
+        reply = PlatformReply.objects.create(case=case, kind=kind, text=text, handler=handler, **fields)
+        if new_status is not None:
+            case.status = new_status
+            case.auto_reply_at = None
+            case.save(update_fields=["status", "auto_reply_at"])
     transaction.on_commit(lambda: _schedule_delivery(reply.pk))
+    return reply
+
+
+def extension_decided(*, request_id: str, approved: bool, note: str = "") -> PlatformReply | None:
+    """The sender's decision on an extension request (told by its API call); the same decision
+    told again changes nothing. None when no such request exists."""
+    try:
+        uuid_value = uuid.UUID(str(request_id))
+    except ValueError:
+        return None
+    with transaction.atomic():
+        reply = (
+            PlatformReply.objects.select_for_update()
+            .filter(reply_id=uuid_value, kind=PlatformReply.Kind.EXTENSION)
+            .first()
+        )
+        if reply is None or reply.decision:
+            return reply
+        reply.decision = PlatformReply.Decision.APPROVED if approved else PlatformReply.Decision.REFUSED
+        reply.decision_note = note[:2000]
+        reply.decided_at = timezone.now()
+        reply.save(update_fields=["decision", "decision_note", "decided_at"])
     return reply
 
 
@@ -133,9 +210,34 @@ def auto_answer_due() -> int:
     """Answer every case whose automatic reply is due (the demo/test mode)."""
     answered = 0
     for case in PlatformCase.objects.filter(status=PlatformCase.Status.HANDLING, auto_reply_at__lte=timezone.now()):
-        text = automatic_reply_text(case)
-        answered += case_answer(case=case, text=text, handler=AUTO_REPLY_HANDLER, only_if_handling=True) is not None
+        if returns_automatically(case):
+            said = say(
+                case=case,
+                kind=PlatformReply.Kind.RETURN,
+                text=AUTO_RETURN_REASON.format(department=case.department),
+                handler=AUTO_REPLY_HANDLER,
+                new_status=PlatformCase.Status.RETURNED,
+                only_if_handling=True,
+            )
+        else:
+            text = automatic_reply_text(case)
+            said = case_answer(case=case, text=text, handler=AUTO_REPLY_HANDLER, only_if_handling=True)
+        answered += said is not None
     return answered
+
+
+AUTO_RETURN_REASON = "经核实，该事项不属于{department}职责范围，请转交相关部门办理。"
+
+
+def returns_automatically(case: PlatformCase) -> bool:
+    """Whether the automatic answer to this case is a return (退办): a share
+    GOVERNANCE_STUB_AUTO_RETURN_RATE of the cases, chosen by a hash of the key (the same case is
+    always treated alike; the same case handed on again has another key)."""
+    rate = settings.GOVERNANCE_STUB_AUTO_RETURN_RATE
+    if rate <= 0:
+        return False
+    digest = hashlib.sha256(f"return:{case.idempotency_key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < rate
 
 
 def automatic_reply_text(case: PlatformCase) -> str:
@@ -151,6 +253,11 @@ def automatic_reply_text(case: PlatformCase) -> str:
 def _schedule_delivery(reply_id: int, delay: float = 0) -> None:
     if not jobs.enqueue("governance_stub.tasks.deliver", reply_id, countdown=delay):
         logger.warning("stub: could not schedule delivery of %s; deliver_due will", reply_id)
+
+
+def signing_secret(case: PlatformCase) -> str:
+    """The secret the stub signs a case's callbacks with: that of the stub instance that took it."""
+    return case.signing_secret or settings.GOVERNANCE_CALLBACK_SECRET
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -169,22 +276,25 @@ def reply_deliver(reply_id: int) -> bool:
     if not claimed:
         return False
     reply = PlatformReply.objects.select_related("case").get(pk=reply_id)
-    body = json.dumps(
-        {
-            "reply_id": str(reply.reply_id),
-            "case_id": reply.case_id,
-            "reference": reply.case.reference,
-            "department": reply.case.department,
-            "text": reply.text,
-            "answered_at": reply.created_at.isoformat(),
-        },
-        ensure_ascii=False,
-    ).encode()
+    message = {
+        "kind": reply.kind,
+        "reply_id": str(reply.reply_id),
+        "case_id": reply.case_id,
+        "reference": reply.case.reference,
+        "department": reply.department or reply.case.department,
+        "text": reply.text,
+        "answered_at": reply.created_at.isoformat(),
+    }
+    if reply.kind == PlatformReply.Kind.PROGRESS:
+        message["public"] = reply.public
+    if reply.kind == PlatformReply.Kind.EXTENSION and reply.deadline is not None:
+        message["deadline"] = reply.deadline.isoformat()
+    body = json.dumps(message, ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
         "X-Platform-Timestamp": timestamp,
-        "X-Platform-Signature": sign(settings.GOVERNANCE_CALLBACK_SECRET, timestamp, body),
+        "X-Platform-Signature": sign(signing_secret(reply.case), timestamp, body),
     }
     try:
         response = requests.post(reply.case.callback_url, data=body, headers=headers, timeout=10)
@@ -194,6 +304,12 @@ def reply_deliver(reply_id: int) -> bool:
         ok, error = False, type(exc).__name__
     if ok:
         PlatformReply.objects.filter(pk=reply_id).update(delivered_at=timezone.now(), last_error="")
+    elif error == "HTTP 409":
+        # The sender refused the message for good (the case is no longer with this department):
+        # no retry would change its mind. Kept undelivered with the error, for the handler to see.
+        PlatformReply.objects.filter(pk=reply_id).update(
+            attempts=settings.GOVERNANCE_STUB_CALLBACK_MAX_ATTEMPTS, last_error="HTTP 409 (refused by the sender)"
+        )
     else:
         delay = min(300.0, 2.0 ** min(reply.attempts, 8)) * random.uniform(0.5, 1.0)  # noqa: S311
         PlatformReply.objects.filter(pk=reply_id).update(

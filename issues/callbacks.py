@@ -13,12 +13,14 @@ logger = logging.getLogger(__name__)
 
 @csrf_exempt  # authenticated by the HMAC signature instead
 @require_POST
-def governance_callback(request):
+def governance_callback(request, code: str | None = None):
+    """The global platform's callbacks, or (with `code`) those of one county's platform."""
     try:
         outcome = platform_reply_received(
             body=request.body,
             timestamp=request.headers.get("X-Platform-Timestamp", ""),
             signature=request.headers.get("X-Platform-Signature", ""),
+            platform_code=code,
         )
     except CallbackRejected as rejected:
         logger.warning("governance callback rejected (%s): %s", rejected.status, rejected.message)

@@ -5,8 +5,8 @@
 - `forwarding_send` claims the row atomically, sends it with its idempotency key (the platform
   answers a repeated key with the same case), and schedules retries in the database with
   exponential backoff and jitter; the last failure marks the row failed and alerts the staff.
-
-The platform's signed callbacks come back through issues.platform_callbacks.
+- the platform's signed callbacks (reply, return, progress, extension request) are verified and
+  applied in issues.platform_callbacks.
 """
 
 import logging
@@ -17,13 +17,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from issues import clock, platform
 from issues.models import Action, Forwarding, Issue, Notification
 from issues.notifications import notify, recipients_for
 from issues.permissions import Actor, authorize
+from issues.platform_routing import endpoint, platform_for_region
 from liaison import jobs
 from liaison.errors import IssueNotFound
 
@@ -33,15 +33,29 @@ logger = logging.getLogger(__name__)
 # --- the outbox ---------------------------------------------------------------------------------
 
 
-def forwarding_create_locked(issue: Issue) -> Forwarding:
-    """Call inside the transaction that assigns the case (the row is locked there)."""
+def forwarding_create_locked(issue: Issue, *, co_departments=None) -> Forwarding:
+    """Call inside the transaction that assigns the case (the row is locked there). The lead
+    department is the case's; `co_departments` (协办) go with it. Without them (a reopened
+    round), the co-handlers of the lead's last hand-over of this case go again."""
+    earlier = Forwarding.objects.filter(issue=issue).order_by("-round", "-sequence").first()
+    if co_departments is None:
+        same_lead = earlier is not None and earlier.department_id == issue.department_id
+        co_departments = list(earlier.co_departments.all()) if same_lead else []
+    sequence = 1
+    if earlier is not None and earlier.round == issue.round:
+        sequence = earlier.sequence + 1  # the case came back (退办) and goes out again
+    suffix = f"-{sequence}" if sequence > 1 else ""
     forwarding = Forwarding.objects.create(
         issue=issue,
         round=issue.round,
-        key=f"liaison-{issue.pk}-r{issue.round}",
+        sequence=sequence,
+        platform=platform_for_region(issue.station.region),
+        department_id=issue.department_id,
+        key=f"liaison-{issue.pk}-r{issue.round}{suffix}",
         next_attempt_at=clock.now(),
         created_at=clock.now(),
     )
+    forwarding.co_departments.set([d for d in co_departments if d.pk != issue.department_id])
     transaction.on_commit(lambda: enqueue(forwarding.pk))
     return forwarding
 
@@ -71,9 +85,9 @@ def _claim(forwarding_id: int) -> Forwarding | None:
     )
     if not claimed:
         return None
-    return Forwarding.objects.select_related("issue__category", "issue__station__region", "issue__department").get(
-        pk=forwarding_id
-    )
+    return Forwarding.objects.select_related(
+        "issue__category", "issue__station__region", "issue__department", "department", "platform"
+    ).get(pk=forwarding_id)
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -85,19 +99,22 @@ def backoff_seconds(attempt: int) -> float:
 def _payload(forwarding: Forwarding) -> dict:
     issue = forwarding.issue
     category = issue.category.name if issue.category_id else ""
+    lead = forwarding.department or issue.department  # rows older than the lead column have none
     # Only what the department needs; the villager's name and number stay with the station.
     return {
         "reference": forwarding.key,
         "title": f"{category or '群众反映'}：{issue.content[:30]}",
         "content": issue.content,
         "category": category,
-        "department": issue.department.name if issue.department_id else "",
+        "department": lead.name if lead else "",
+        # 协办: the platform hands the case to these too; the lead (主办) replies.
+        "co_departments": [d.name for d in forwarding.co_departments.all()],
         "station": issue.station.name,
         "region": issue.station.region.full_name,
         "round": forwarding.round,
         "assigned_at": forwarding.created_at.isoformat(),
         "deadline": issue.deadline.isoformat() if issue.deadline else None,
-        "callback_url": settings.PUBLIC_BASE_URL + reverse("governance-callback"),
+        "callback_url": endpoint(forwarding.platform).callback_url,
     }
 
 
@@ -108,7 +125,10 @@ def forwarding_send(forwarding_id: int) -> float | None:
     if forwarding is None:
         return None
     try:
-        answer = platform.create_case(key=forwarding.key, payload=_payload(forwarding))
+        where = endpoint(forwarding.platform)
+        answer = platform.create_case(
+            key=forwarding.key, payload=_payload(forwarding), base_url=where.url, token=where.token
+        )
     except platform.PlatformError as error:
         return _failed_attempt(forwarding, error)
     now = clock.now()

@@ -35,6 +35,11 @@ class Action(models.TextChoices):
     REVEAL_PHONE = "reveal_phone", _("reveal name and phone number")
     RETRY_FORWARDING = "retry_forwarding", _("retry forwarding")
     HAND_OVER = "hand_over", _("hand over to another deputy")
+    # What the governance platform says besides a reply (issues.exchange).
+    RETURN = "return", _("returned by the department")
+    PROGRESS = "progress", _("progress note")
+    REQUEST_EXTENSION = "request_extension", _("extension requested")
+    DECIDE_EXTENSION = "decide_extension", _("extension request decided")
 
 
 class Rating(models.TextChoices):
@@ -57,6 +62,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     Action.EVALUATE: {State.REPLIED: State.EVALUATED},
     Action.REOPEN: {State.REPLIED: State.ASSIGNED, State.CLOSED: State.ASSIGNED},
     Action.CLOSE: {State.REPLIED: State.CLOSED},
+    # 退办: the department sends the case back; the station handles it again.
+    Action.RETURN: {State.ASSIGNED: State.REVIEWED},
 }
 # States in which the station or a department still owes the villager something.
 OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.REVIEWED, State.ASSIGNED)
@@ -402,6 +409,22 @@ class Forwarding(models.Model):
 
     issue = models.ForeignKey(Issue, verbose_name=_("case"), on_delete=models.PROTECT, related_name="forwardings")
     round = models.PositiveSmallIntegerField(_("handling round"))
+    # The n-th hand-over within the round: a case returned (退办) and assigned again goes out anew.
+    # db_default (here and on return_reason): rows written by SQL of their own (fill_bench_data).
+    sequence = models.PositiveSmallIntegerField(_("hand-over in the round"), default=1, db_default=1)
+    # 主办 (lead, who replies) and 协办 (co-handling) departments; null on rows older than both.
+    department = models.ForeignKey(
+        Department, verbose_name=_("lead department"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    co_departments = models.ManyToManyField(
+        Department, verbose_name=_("co-handling departments"), blank=True, related_name="co_forwardings"
+    )
+    # The county's platform the row goes to (issues.platform_routing); null: the global settings'.
+    platform = models.ForeignKey(
+        "issues.GovernancePlatform", verbose_name=_("platform"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for the return"), blank=True, db_default="")
     key = models.CharField(_("idempotency key"), max_length=64, unique=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -420,7 +443,9 @@ class Forwarding(models.Model):
         verbose_name_plural = _("forwardings")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
-        constraints = [models.UniqueConstraint(fields=["issue", "round"], name="forwarding_one_per_round")]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "round", "sequence"], name="forwarding_one_per_handover")
+        ]
 
     def __str__(self) -> str:
         return f"{self.issue} #{self.round} {self.get_status_display()}"
@@ -452,6 +477,8 @@ class Notification(models.Model):
         FORWARDING_FAILED = "forwarding_failed", _("forwarding failed")
         STALE_REPLY = "stale_reply", _("late platform reply refused")
         LOOKUP_GUESSING = "lookup_guessing", _("repeated wrong lookups")
+        CASE_RETURNED = "case_returned", _("case returned by a department")
+        EXTENSION_ASKED = "extension_asked", _("extension requested by a department")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -476,4 +503,6 @@ class Notification(models.Model):
 
 
 # Kept in their own module (this one is long enough); imported here so that Django finds them.
+from issues.exchange_models import ExtensionRequest, PlatformNotice  # noqa: E402, F401 - part of this app's models
 from issues.models_replies import ReplyTemplate  # noqa: E402, F401
+from issues.platform_models import GovernancePlatform  # noqa: E402, F401

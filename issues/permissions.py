@@ -42,6 +42,11 @@ ACTION_ROLES: dict[str, dict[str, frozenset]] = {
     Action.EXTEND: {Role.STATION_STAFF: ANY_STATE, Role.ADMIN: ANY_STATE},
     Action.REVEAL_PHONE: {Role.DEPUTY: ANY_STATE, Role.STATION_STAFF: ANY_STATE, Role.ADMIN: ANY_STATE},
     Action.RETRY_FORWARDING: {Role.STATION_STAFF: ANY_STATE, Role.ADMIN: ANY_STATE},
+    # What the platform says while its department holds the case (issues.services.exchange).
+    Action.RETURN: {Role.PLATFORM: frozenset({State.ASSIGNED})},
+    Action.PROGRESS: {Role.PLATFORM: frozenset({State.ASSIGNED})},
+    Action.REQUEST_EXTENSION: {Role.PLATFORM: frozenset({State.ASSIGNED})},
+    Action.DECIDE_EXTENSION: {Role.STATION_STAFF: ANY_STATE, Role.ADMIN: ANY_STATE},
 }
 
 

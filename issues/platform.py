@@ -29,10 +29,22 @@ def _session() -> requests.Session:
     return session
 
 
-def create_case(*, key: str, payload: dict) -> dict:
+def create_case(*, key: str, payload: dict, base_url: str | None = None, token: str | None = None) -> dict:
     """Create (or, with a key seen before, find) the platform's case; returns its JSON."""
-    url = settings.GOVERNANCE_PLATFORM_URL.rstrip("/") + "/api/cases/"
-    headers = {"Authorization": f"Bearer {settings.GOVERNANCE_PLATFORM_TOKEN}", "Idempotency-Key": key}
+    body = post("api/cases/", key=key, payload=payload, base_url=base_url, token=token)
+    try:
+        str(body["id"])
+    except (KeyError, TypeError):
+        raise PlatformError("unreadable answer (no id)", retryable=True) from None
+    return body
+
+
+def post(path: str, *, key: str, payload: dict, base_url: str | None = None, token: str | None = None) -> dict:
+    """POST `payload` to the platform's `path` with an idempotency key; the answer's JSON, or
+    PlatformError (retryable unless the platform refused the request itself)."""
+    url = (base_url or settings.GOVERNANCE_PLATFORM_URL).rstrip("/") + "/" + path.lstrip("/")
+    bearer = settings.GOVERNANCE_PLATFORM_TOKEN if token is None else token
+    headers = {"Authorization": f"Bearer {bearer}", "Idempotency-Key": key}
     try:
         response = _session().post(
             url, json=payload, headers=headers, timeout=(3.05, settings.GOVERNANCE_PLATFORM_TIMEOUT)
@@ -44,9 +56,10 @@ def create_case(*, key: str, payload: dict) -> dict:
     if response.status_code in (200, 201):
         try:
             body = response.json()
-            str(body["id"])
-        except (ValueError, KeyError, TypeError):
+        except ValueError:
             raise PlatformError(f"unreadable answer (HTTP {response.status_code})", retryable=True) from None
+        if not isinstance(body, dict):
+            raise PlatformError(f"unreadable answer (HTTP {response.status_code})", retryable=True)
         return body
     retryable = response.status_code >= 500 or response.status_code in (408, 429)
     retry_after = None

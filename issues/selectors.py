@@ -84,6 +84,8 @@ def _public_title(event: IssueEvent) -> str:
             return _("Your case is being handled again (round %(round)d)") % {"round": event.round}
         case Action.CLOSE:
             return _("Closed without a rating")
+        case Action.PROGRESS:
+            return _("Progress from the department")
     return ""
 
 
@@ -97,12 +99,15 @@ _PUBLIC_ACTIONS = (
     Action.EVALUATE,
     Action.REOPEN,
     Action.CLOSE,
+    Action.PROGRESS,  # only those the platform marked public (they have a public note)
 )
 
 
 def public_timeline(issue: Issue) -> list[PublicEvent]:
-    events = issue.events.filter(action__in=_PUBLIC_ACTIONS).only(
-        "action", "data", "round", "public_note", "created_at"
+    events = (
+        issue.events.filter(action__in=_PUBLIC_ACTIONS)
+        .exclude(action=Action.PROGRESS, public_note="")
+        .only("action", "data", "round", "public_note", "created_at")
     )
     return [
         PublicEvent(at=e.created_at, action=e.action, title=_public_title(e), message=e.public_note) for e in events

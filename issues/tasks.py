@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from issues import forwarding, notifications, services
+from issues import forwarding, notices, notifications, services
 from issues.services.submission import kept_photos_expire
 
 
@@ -22,10 +22,19 @@ def forward_case(forwarding_id: int) -> None:
         forwarding.enqueue(forwarding_id, countdown=delay)
 
 
+@shared_task(ignore_result=True, acks_late=True)
+def send_platform_notice(notice_id: int) -> None:
+    """Tell the platform one thing about a case it holds; schedule the retry if it failed."""
+    delay = notices.notice_send(notice_id)
+    if delay is not None:
+        notices.enqueue(notice_id, countdown=delay)
+
+
 @shared_task(ignore_result=True)
 def sweep_forwardings() -> int:
-    """Re-enqueue outbox rows that are due (lost messages, killed workers, emptied Redis)."""
-    return forwarding.sweep()
+    """Re-enqueue outbox rows that are due (lost messages, killed workers, emptied Redis): the
+    cases to forward and the notices to the platform."""
+    return forwarding.sweep() + notices.sweep()
 
 
 @shared_task(ignore_result=True)

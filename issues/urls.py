@@ -1,5 +1,5 @@
-"""The governance platform's signed callback (outside /api/'s token login: it is authenticated
-by its HMAC signature)."""
+"""The governance platforms' signed callbacks: the global platform's, and each county platform's
+by its code (outside /api/'s token login: they are authenticated by their HMAC signatures)."""
 
 from django.urls import path
 
@@ -7,4 +7,5 @@ from issues.callbacks import governance_callback
 
 urlpatterns = [
     path("api/governance/callback/", governance_callback, name="governance-callback"),
+    path("api/governance/callback/<slug:code>/", governance_callback, name="governance-callback-platform"),
 ]

@@ -247,6 +247,10 @@ GOVERNANCE_STUB_ENABLED = env_bool("GOVERNANCE_STUB_ENABLED", True)
 GOVERNANCE_PLATFORM_URL = env_str("GOVERNANCE_PLATFORM_URL", f"{PUBLIC_BASE_URL}/governance-stub/")
 GOVERNANCE_PLATFORM_TOKEN = env_str("GOVERNANCE_PLATFORM_TOKEN", "dev-platform-token" if DEBUG else "")
 GOVERNANCE_CALLBACK_SECRET = env_str("GOVERNANCE_CALLBACK_SECRET", "dev-callback-secret" if DEBUG else "")
+# Rotation: the next secret is accepted as well as the current one; the platform (and the stub)
+# accepts the next token as well as the current one. Per-county platforms: issues.GovernancePlatform.
+GOVERNANCE_CALLBACK_SECRET_NEXT = env_str("GOVERNANCE_CALLBACK_SECRET_NEXT", "")
+GOVERNANCE_PLATFORM_TOKEN_NEXT = env_str("GOVERNANCE_PLATFORM_TOKEN_NEXT", "")
 GOVERNANCE_PLATFORM_TIMEOUT = env_float("GOVERNANCE_PLATFORM_TIMEOUT", 5.0, minimum=0.1)
 # How long a worker holds an outbox row before another may take it: longer than one request.
 GOVERNANCE_CLAIM_SECONDS = env_float("GOVERNANCE_CLAIM_SECONDS", 120.0, minimum=1.0)
@@ -258,7 +262,12 @@ GOVERNANCE_RETRY_MAX_SECONDS = env_float("GOVERNANCE_RETRY_MAX_SECONDS", 600.0, 
 GOVERNANCE_CALLBACK_WINDOW_SECONDS = env_int("GOVERNANCE_CALLBACK_WINDOW_SECONDS", 300, minimum=1)
 GOVERNANCE_STUB_AUTO_REPLY_SECONDS = env_float("GOVERNANCE_STUB_AUTO_REPLY_SECONDS", 0.0)
 GOVERNANCE_STUB_FAILURE_RATE = env_float("GOVERNANCE_STUB_FAILURE_RATE", 0.0, maximum=1.0)
+# The share of automatic answers that are returns (退办) instead, chosen by a hash of the case's key.
+GOVERNANCE_STUB_AUTO_RETURN_RATE = env_float("GOVERNANCE_STUB_AUTO_RETURN_RATE", 0.0, maximum=1.0)
 GOVERNANCE_STUB_TIMEOUT_RATE = env_float("GOVERNANCE_STUB_TIMEOUT_RATE", 0.0, maximum=1.0)
+# The secret a stub process signs the callbacks of the cases it takes with (a county's own
+# platform in tests and demos); empty: GOVERNANCE_CALLBACK_SECRET.
+GOVERNANCE_STUB_SIGNING_SECRET = env_str("GOVERNANCE_STUB_SIGNING_SECRET", "")
 GOVERNANCE_STUB_HANG_SECONDS = env_float("GOVERNANCE_STUB_HANG_SECONDS", 30.0)
 GOVERNANCE_STUB_CALLBACK_MAX_ATTEMPTS = env_int("GOVERNANCE_STUB_CALLBACK_MAX_ATTEMPTS", 20, minimum=1)
 

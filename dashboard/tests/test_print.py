@@ -52,7 +52,8 @@ def test_every_column_of_the_print_view_fits_the_width_of_an_a4_page(signed_in, 
     page = _print_view(signed_in, live_server)
     page.emulate_media(media="print")
     page.set_viewport_size({"width": PRINTABLE_PX, "height": 1123})
-    assert page.locator("table").count() == 5  # figures, stations, deputies, overdue, extended deadlines
+    # figures, stations, deputies, overdue, extended deadlines, returns by department
+    assert page.locator("table").count() == 6
     assert page.locator("#stations tbody tr").count() == 9  # every station, not the screen's first 40
     assert page.evaluate(WIDEST_CELL) <= PRINTABLE_PX
     screenshot(page, "dashboard-print-a4-width")

@@ -2,8 +2,18 @@
 a voter's problem, and the reference data (categories, departments)."""
 
 from issues.admin.cases import IssueAdmin
+from issues.admin.extensions import ExtensionRequestAdmin
 from issues.admin.inbox import NotificationAdmin
+from issues.admin.platforms import GovernancePlatformAdmin
 from issues.admin.reference import CategoryAdmin, DepartmentAdmin
 from issues.admin.replytemplates import ReplyTemplateAdmin
 
-__all__ = ["CategoryAdmin", "DepartmentAdmin", "IssueAdmin", "NotificationAdmin", "ReplyTemplateAdmin"]
+__all__ = [
+    "CategoryAdmin",
+    "DepartmentAdmin",
+    "ExtensionRequestAdmin",
+    "GovernancePlatformAdmin",
+    "IssueAdmin",
+    "NotificationAdmin",
+    "ReplyTemplateAdmin",
+]

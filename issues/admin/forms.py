@@ -48,17 +48,26 @@ def active_departments():
 
 
 class AssignForm(forms.Form):
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    department = forms.ModelChoiceField(label=_("Lead department"), queryset=Department.objects.none())
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("Co-handling departments (optional)"), queryset=Department.objects.none(), required=False
+    )
     note = forms.CharField(label=_("Internal note"), required=False, max_length=REASON_MAX, widget=_textarea(2))
 
     def __init__(self, *args, issue=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # On the case page the list holds the departments serving its township; a posted choice
+        # On the case page the lists hold the departments serving its township; a posted choice
         # outside them is refused by the service with its reason.
-        self.fields["department"].queryset = departments_in_scope(issue) if issue is not None else active_departments()
+        departments = departments_in_scope(issue) if issue is not None else active_departments()
+        self.fields["department"].queryset = departments
+        self.fields["co_departments"].queryset = departments
 
     def service_params(self) -> dict:
-        return {"department_id": self.cleaned_data["department"].pk, "note": self.cleaned_data["note"]}
+        return {
+            "department_id": self.cleaned_data["department"].pk,
+            "co_department_ids": [d.pk for d in self.cleaned_data["co_departments"]],
+            "note": self.cleaned_data["note"],
+        }
 
 
 class ReplyForm(forms.Form):

@@ -4,6 +4,7 @@ state and one timeline event in one transaction, and computes the next deadline.
 Callers (admin, pages, API, tasks) pass ids and plain values; they never set `Issue.state`.
 """
 
+from issues.services.exchange import extension_decide
 from issues.services.lifecycle import (
     Contact,
     close_expired_evaluations,
@@ -24,6 +25,7 @@ from issues.services.submission import issue_submit
 __all__ = [
     "Contact",
     "close_expired_evaluations",
+    "extension_decide",
     "issue_accept",
     "issue_assign",
     "issue_close_unevaluated",

@@ -63,20 +63,34 @@ def issue_review(*, actor: Actor, issue_id: int, note: str = "") -> Issue:
     return locked_transition(actor=actor, issue_id=issue_id, action=Action.REVIEW, apply=apply)
 
 
-def issue_assign(*, actor: Actor, issue_id: int, department_id: int | None, note: str = "") -> Issue:
+def issue_assign(
+    *, actor: Actor, issue_id: int, department_id: int | None, note: str = "", co_department_ids=()
+) -> Issue:
+    """Hand the case to a lead department (主办), with optional co-handling ones (协办); the
+    platform gets them all, and the reply comes from the lead."""
     department = None
     if department_id is not None:
         department = Department.objects.filter(pk=department_id, is_active=True).first()
     if department is None:
         raise InvalidInput(_("Choose a department that exists."), field="department")
+    try:
+        wanted = {int(pk) for pk in co_department_ids or ()} - {department.pk}
+    except (TypeError, ValueError):
+        raise InvalidInput(_("Choose co-handling departments that exist."), field="co_departments") from None
+    co_departments = list(Department.objects.filter(pk__in=wanted, is_active=True).order_by("name"))
+    if len(co_departments) != len(wanted):
+        raise InvalidInput(_("Choose co-handling departments that exist."), field="co_departments")
 
     def apply(issue: Issue, now: datetime) -> dict:
         ensure_department_in_scope(issue, department)  # under the row lock: nothing written yet
         issue.department = department
         issue.first_assigned_at = issue.first_assigned_at or now
-        forwarding_create_locked(issue)
+        forwarding_create_locked(issue, co_departments=co_departments)
         # The reply clock started at review; handing the case on does not restart it.
-        return {"internal_note": note.strip(), "data": {"department_id": department.pk, "department": department.name}}
+        data = {"department_id": department.pk, "department": department.name}
+        if co_departments:
+            data["co_departments"] = [d.name for d in co_departments]
+        return {"internal_note": note.strip(), "data": data}
 
     return locked_transition(actor=actor, issue_id=issue_id, action=Action.ASSIGN, apply=apply)
 

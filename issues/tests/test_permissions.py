@@ -12,9 +12,10 @@ from django.utils import timezone
 from deputies.models import Stationing
 from issues import services
 from issues.forwarding import forwarding_retry_now
-from issues.models import TRANSITIONS, Action, Channel, Forwarding, Issue, IssueEvent, Rating, State
+from issues.models import TRANSITIONS, Action, Channel, ExtensionRequest, Forwarding, Issue, IssueEvent, Rating, State
 from issues.permissions import ACTION_ROLES, PLATFORM, SYSTEM, VILLAGER, Actor, Role, actions_available, authorize
 from issues.selectors import issue_visible_to, issues_visible_to
+from issues.services.exchange import issue_progress, issue_request_extension, issue_return
 from issues.tests.lifecycle import REJECT_REASON, REOPEN_REASON, REPLY_TEXT, drive_to, snapshot
 from liaison.errors import ActionForbidden, IllegalTransition, IssueError, IssueNotFound
 from stations.models import StaffMembership
@@ -81,6 +82,35 @@ def act(world, actor: Actor, action: str, issue: Issue):
             return services.issue_reveal_contact(actor=actor, issue_id=issue.pk)
         case Action.RETRY_FORWARDING:
             return forwarding_retry_now(actor=actor, forwarding_id=issue.forwardings.get().pk)
+        case Action.RETURN:
+            return issue_return(
+                actor=actor, forwarding_id=issue.forwardings.get().pk, message_id="m-1", reason="非本部门职责"
+            )
+        case Action.PROGRESS:
+            return issue_progress(
+                actor=actor, forwarding_id=issue.forwardings.get().pk, message_id="m-1", text="已派人查看"
+            )
+        case Action.REQUEST_EXTENSION:
+            deadline = issue.deadline + datetime.timedelta(days=3)
+            return issue_request_extension(
+                actor=actor,
+                forwarding_id=issue.forwardings.get().pk,
+                message_id="m-1",
+                deadline=deadline,
+                reason="等材料",
+            )
+        case Action.DECIDE_EXTENSION:
+            # The request is on record without an event, so that a refused decision leaves the
+            # timeline exactly as it was.
+            request = ExtensionRequest.objects.create(
+                issue=issue,
+                forwarding=issue.forwardings.get(),
+                request_id="m-1",
+                round=issue.round,
+                requested_deadline=issue.deadline + datetime.timedelta(days=3),
+                reason="等材料",
+            )
+            return services.extension_decide(actor=actor, extension_id=request.pk, approve=False, note="时限内能办完")
     raise AssertionError(f"no service for {action}")
 
 
@@ -90,6 +120,9 @@ ACTION_STATES = [
     (Action.EXTEND, State.ASSIGNED),
     (Action.REVEAL_PHONE, State.SUBMITTED),
     (Action.RETRY_FORWARDING, State.ASSIGNED),
+    (Action.PROGRESS, State.ASSIGNED),
+    (Action.REQUEST_EXTENSION, State.ASSIGNED),
+    (Action.DECIDE_EXTENSION, State.ASSIGNED),
 ]
 MATRIX = [(person, action, state) for action, state in ACTION_STATES for person in PEOPLE]
 
@@ -122,6 +155,8 @@ def test_person_may_take_action_only_where_the_permission_table_says(world, pers
         return
     if action == Action.REVEAL_PHONE:
         assert result.phone == PHONE
+    if action in (Action.RETURN, Action.PROGRESS, Action.REQUEST_EXTENSION):
+        assert result is False  # applied, not a repeat
     event = IssueEvent.objects.filter(issue=issue).latest("pk")
     assert IssueEvent.objects.filter(issue=issue).count() == len(before["events"]) + 1
     assert event.action == action

@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 
-from issues import forwarding
+from issues import forwarding, notices
 
 
 class Command(BaseCommand):
-    help = "Send every due case to the governance platform in this process, without a broker."
+    help = "Send every due case (and every due notice) to the governance platform in this process, without a broker."
 
     def add_arguments(self, parser):
         parser.add_argument("--wait", action="store_true", help="keep going until nothing is pending")
@@ -12,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, wait: bool, timeout: float, **options):
         counts = forwarding.drain(wait=wait, timeout=timeout)
-        self.stdout.write(" ".join(f"{status}={count}" for status, count in counts.items()))
+        sent = notices.drain()
+        self.stdout.write(" ".join(f"{status}={count}" for status, count in counts.items()) + f" notices_sent={sent}")
