@@ -12,6 +12,7 @@ ALL = (FORWARDING, NOTIFICATIONS, REPORTS, DEFAULT)
 TASK_ROUTES = {
     "issues.tasks.forward_case": {"queue": FORWARDING},
     "issues.tasks.sweep_forwardings": {"queue": FORWARDING},
+    "issues.tasks.send_platform_notice": {"queue": FORWARDING},
     "issues.tasks.send_deadline_reminders": {"queue": NOTIFICATIONS},
     "dashboard.tasks.refresh_snapshots": {"queue": REPORTS},
     "records.tasks.build_report": {"queue": REPORTS},
