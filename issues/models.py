@@ -179,6 +179,8 @@ class Issue(models.Model):
     content = models.TextField(_("content"))
     submitter_name = models.CharField(_("submitter's name"), max_length=50, blank=True)
     submitter_phone = models.CharField(_("submitter's phone"), max_length=20, blank=True)
+    # The villager left a mobile number and agreed to be texted about this case (issues.sms).
+    sms_consent = models.BooleanField(_("agreed to text messages"), default=False, editable=False)
     source_ref = models.CharField(_("external reference"), max_length=64, blank=True, editable=False)
     # What made the submission idempotent: the server-issued token of a form, or an API client's
     # Idempotency-Key, with a fingerprint of what was sent. The same key returns this case, never
@@ -451,6 +453,9 @@ class Notification(models.Model):
         FORWARDING_FAILED = "forwarding_failed", _("forwarding failed")
         STALE_REPLY = "stale_reply", _("late platform reply refused")
         LOOKUP_GUESSING = "lookup_guessing", _("repeated wrong lookups")
+        NEW_CASE = "new_case", _("new case")
+        UNSATISFIED = "unsatisfied", _("villager unsatisfied")
+        SMS_FAILED = "sms_failed", _("text message failed")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -472,3 +477,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# The SMS outbox lives in its own module of this app; importing it here registers its models.
+from issues.sms.models import SmsMessage, SmsOptOut  # noqa: E402, F401

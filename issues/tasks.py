@@ -4,6 +4,8 @@ from celery import shared_task
 
 from issues import forwarding, notifications, services
 from issues.services.submission import kept_photos_expire
+from issues.sms import outbox as sms_outbox
+from issues.sms import service as sms_service
 
 
 @shared_task(ignore_result=True)
@@ -31,3 +33,23 @@ def sweep_forwardings() -> int:
 @shared_task(ignore_result=True)
 def send_deadline_reminders() -> int:
     return notifications.send_deadline_reminders()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def send_sms(message_id: int) -> None:
+    """Send one text to a villager; schedule its retry (or its morning) if it did not go."""
+    delay = sms_outbox.sms_send(message_id)
+    if delay is not None:
+        sms_outbox.enqueue(message_id, countdown=delay)
+
+
+@shared_task(ignore_result=True)
+def sweep_sms() -> int:
+    """Re-enqueue texts that are due (lost messages, killed workers, emptied Redis)."""
+    return sms_outbox.sweep()
+
+
+@shared_task(ignore_result=True)
+def send_rating_reminders() -> int:
+    """回访: remind villagers who have not rated an answer."""
+    return sms_service.send_rating_reminders()

@@ -279,6 +279,27 @@ DASHBOARD_SNAPSHOT_MAX_AGE = env_int("DASHBOARD_SNAPSHOT_MAX_AGE", 600, minimum=
 NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", ["issues.notifications.LoggingSender"])
 REMINDER_DUE_SOON_HOURS = env_int("REMINDER_DUE_SOON_HOURS", 24, minimum=1)
 
+# --- Text messages to the villager (issues.sms) ----------------------------------------------------
+# `file` (JSON lines to SMS_FILE_PATH), `aliyun` (Alibaba Cloud SMS), or a dotted class path.
+SMS_BACKEND = env_str("SMS_BACKEND", "file")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl"))
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "人大代表联络站")
+SMS_QUIET_START_HOUR = env_int("SMS_QUIET_START_HOUR", 21, minimum=0)
+SMS_QUIET_END_HOUR = env_int("SMS_QUIET_END_HOUR", 8, minimum=0)
+SMS_DAILY_CAP_PER_PHONE = env_int("SMS_DAILY_CAP_PER_PHONE", 5, minimum=1)
+SMS_LAST_CALL_HOURS = env_int("SMS_LAST_CALL_HOURS", 24, minimum=1)
+SMS_PROVIDER_TIMEOUT = env_float("SMS_PROVIDER_TIMEOUT", 5.0, minimum=0.1)
+SMS_CLAIM_SECONDS = env_float("SMS_CLAIM_SECONDS", 60.0, minimum=1.0)
+SMS_SWEEP_GRACE_SECONDS = env_float("SMS_SWEEP_GRACE_SECONDS", 60.0, minimum=0.0)
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 8, minimum=1)
+SMS_RETRY_BASE_SECONDS = env_float("SMS_RETRY_BASE_SECONDS", 2.0, minimum=0.01)
+SMS_RETRY_MAX_SECONDS = env_float("SMS_RETRY_MAX_SECONDS", 600.0, minimum=0.01)
+SMS_ALIYUN_ENDPOINT = env_str("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_ACCESS_KEY_ID = env_str("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+# "accepted=SMS_123,rejected=SMS_124,...": the code each template of issues.sms.templates has at Aliyun.
+SMS_ALIYUN_TEMPLATE_CODES = env_list("SMS_ALIYUN_TEMPLATE_CODES", [])
+
 # --- Celery: Redis in production, a local filesystem broker by default ------------------------------
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
@@ -317,6 +338,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_float("FORWARDING_SWEEP_SECONDS", 15.0, minimum=0.1),
     },
     "send-deadline-reminders": {"task": "issues.tasks.send_deadline_reminders", "schedule": 5 * 60},
+    "sweep-sms": {"task": "issues.tasks.sweep_sms", "schedule": env_float("SMS_SWEEP_SECONDS", 15.0, minimum=0.1)},
+    "send-rating-reminders": {"task": "issues.tasks.send_rating_reminders", "schedule": 15 * 60},
     "refresh-dashboard-snapshots": {"task": "dashboard.tasks.refresh_snapshots", "schedule": 10 * 60},
     "worker-heartbeat": {"task": "liaison.heartbeat", "schedule": 30.0},
     "stub-deliver-replies": {
