@@ -19,6 +19,7 @@ from issues.admin.bulk import BulkActionsMixin
 from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
+from issues.admin.sms import sms_rows
 from issues.deadlines import deadline_label
 from issues.errors import IssueError, IssueNotFound
 from issues.models import OPEN_STATES, Action, Channel, Issue
@@ -284,6 +285,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
             "photos": photos,
             "forwarding": forwarding,
             "can_retry": bool(forwarding) and may_retry(request.user, issue),
+            "texts": sms_rows(issue),
         }
         return TemplateResponse(request, "admin/issues/issue/case.html", context)
 
