@@ -17,7 +17,7 @@ class SmsMessage(models.Model):
         SENDING = "sending", _("being sent")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
-        CANCELLED = "cancelled", _("not sent (the villager opted out)")
+        CANCELLED = "cancelled", _("not sent (opted out, or no longer needed)")
 
     issue = models.ForeignKey(
         "issues.Issue", verbose_name=_("case"), on_delete=models.PROTECT, related_name="sms_messages"

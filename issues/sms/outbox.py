@@ -209,7 +209,7 @@ def sweep() -> int:
     lost = SmsMessage.objects.filter(
         Q(status=Status.PENDING, next_attempt_at__lte=grace) | Q(status=Status.SENDING, claimed_until__lt=now)
     ).filter(Q(swept_at__isnull=True) | Q(swept_at__lte=grace))
-    ids = list(lost.order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
+    ids = list(lost.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:1000])
     SmsMessage.objects.filter(pk__in=ids).update(swept_at=now)
     for message_id in ids:
         enqueue(message_id)
@@ -220,10 +220,12 @@ def drain(*, wait: bool = False, timeout: float = 600) -> dict:
     """Send every due row in this process, without a broker (tests, `manage.py`)."""
     deadline = time.monotonic() + timeout
     while True:
-        for message_id in list(due_messages().values_list("pk", flat=True)):
+        for message_id in list(due_messages().order_by("next_attempt_at", "pk").values_list("pk", flat=True)):
             sms_send(message_id)
+        # Rows held past the timeout (until morning, past the daily cap) are not waited for.
+        remaining = timedelta(seconds=max(0.0, deadline - time.monotonic()))
         open_rows = SmsMessage.objects.filter(
-            status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=clock.now()
+            status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=clock.now() + remaining
         )
         if not wait or not open_rows.exists() or time.monotonic() > deadline:
             break
