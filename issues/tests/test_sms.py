@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from issues import services
-from issues.models import Notification, Rating, State
+from issues.models import Issue, Notification, Rating, State
 from issues.permissions import VILLAGER
 from issues.sms import outbox
 from issues.sms.backends import FileBackend, SmsError
@@ -407,3 +407,26 @@ def test_the_file_backend_finds_a_message_it_wrote_before(tmp_path):
     assert backend.lookup(sms, since=MONDAY_TEN) is None
     backend.send(sms)
     assert backend.lookup(sms, since=MONDAY_TEN) == "file:k-1"
+
+
+def test_a_villager_who_leaves_a_number_on_the_form_with_consent_is_texted(world, client):
+    import re
+
+    url = reverse("public:deputy", args=[world.deputy_a.qr_token])
+    token = re.search(r'name="token" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    data = {"content": "村口路灯坏了三天，晚上看不见路。", "token": token, "phone": "138 0013 8000", "consent": "1"}
+    assert client.post(url, data).status_code == 302
+    issue = Issue.objects.get()
+    assert (issue.sms_consent, issue.submitter_phone) == (True, PHONE)
+    services.issue_accept(actor=world.actor("station_staff"), issue_id=issue.pk)
+    assert templates_of(issue) == ["accepted"]
+
+
+def test_an_api_submission_is_texted_only_when_it_says_the_villager_agreed(world, client):
+    url = reverse("api:public-issue-submit")
+    base = {"deputy_token": world.deputy_a.qr_token, "content": "村口路灯坏了三天，晚上看不见路。", "phone": PHONE}
+    silent = client.post(url, base, content_type="application/json")
+    agreed = client.post(url, {**base, "sms_consent": True}, content_type="application/json")
+    assert (silent.status_code, agreed.status_code) == (201, 201)
+    consents = dict(Issue.objects.values_list("tracking_code", "sms_consent"))
+    assert consents == {silent.json()["tracking_code"]: False, agreed.json()["tracking_code"]: True}
