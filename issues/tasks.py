@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from issues import forwarding, notifications, services
+from issues import alerts, forwarding, notifications, services
 from issues.services.submission import kept_photos_expire
 from issues.sms import outbox as sms_outbox
 from issues.sms import service as sms_service
@@ -53,3 +53,9 @@ def sweep_sms() -> int:
 def send_rating_reminders() -> int:
     """回访: remind villagers who have not rated an answer."""
     return sms_service.send_rating_reminders()
+
+
+@shared_task(ignore_result=True)
+def send_new_case_alerts() -> int:
+    """Tell deputies and station staff of the cases that just arrived."""
+    return alerts.send_new_case_alerts()

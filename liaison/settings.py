@@ -278,6 +278,7 @@ DASHBOARD_SNAPSHOT_MAX_AGE = env_int("DASHBOARD_SNAPSHOT_MAX_AGE", 600, minimum=
 # --- Notifications (in-portal inbox; the logging sender stands for 浙政钉 and SMS) -----------------
 NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", ["issues.notifications.LoggingSender"])
 REMINDER_DUE_SOON_HOURS = env_int("REMINDER_DUE_SOON_HOURS", 24, minimum=1)
+ALERT_NEW_CASE_LOOKBACK_HOURS = env_int("ALERT_NEW_CASE_LOOKBACK_HOURS", 48, minimum=1)
 
 # --- Text messages to the villager (issues.sms) ----------------------------------------------------
 # `file` (JSON lines to SMS_FILE_PATH), `aliyun` (Alibaba Cloud SMS), or a dotted class path.
@@ -338,6 +339,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_float("FORWARDING_SWEEP_SECONDS", 15.0, minimum=0.1),
     },
     "send-deadline-reminders": {"task": "issues.tasks.send_deadline_reminders", "schedule": 5 * 60},
+    "send-new-case-alerts": {
+        "task": "issues.tasks.send_new_case_alerts",
+        "schedule": env_float("ALERT_NEW_CASE_SECONDS", 30.0, minimum=1.0),
+    },
     "sweep-sms": {"task": "issues.tasks.sweep_sms", "schedule": env_float("SMS_SWEEP_SECONDS", 15.0, minimum=0.1)},
     "send-rating-reminders": {"task": "issues.tasks.send_rating_reminders", "schedule": 15 * 60},
     "refresh-dashboard-snapshots": {"task": "dashboard.tasks.refresh_snapshots", "schedule": 10 * 60},

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from issues import clock
+from issues.alerts import alerts_for_event
 from issues.errors import IllegalTransition, IssueNotFound
 from issues.models import (
     TRANSITIONS,
@@ -61,6 +62,7 @@ def record_event(issue: Issue, *, action: str, from_state: str, actor: Actor, **
     event = new_event(issue, action=action, from_state=from_state, actor=actor, after=chain_end(issue.pk), **fields)
     event.save(force_insert=True)
     sms_for_event(issue, event)  # the villager's text, in this same transaction
+    alerts_for_event(issue, event)  # and the alerts to the deputy and the staff
     return event
 
 
