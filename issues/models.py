@@ -481,3 +481,4 @@ class Notification(models.Model):
 
 # The SMS outbox lives in its own module of this app; importing it here registers its models.
 from issues.sms.models import SmsMessage, SmsOptOut  # noqa: E402, F401
+from issues.worknotice.models import AlertPreference, WorkAccount, WorkNotice, WorkNoticeItem  # noqa: E402, F401

@@ -6,6 +6,7 @@ from issues import alerts, forwarding, notifications, services
 from issues.services.submission import kept_photos_expire
 from issues.sms import outbox as sms_outbox
 from issues.sms import service as sms_service
+from issues.worknotice import service as work_notices
 
 
 @shared_task(ignore_result=True)
@@ -59,3 +60,22 @@ def send_rating_reminders() -> int:
 def send_new_case_alerts() -> int:
     """Tell deputies and station staff of the cases that just arrived."""
     return alerts.send_new_case_alerts()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def send_work_notice(notice_id: int) -> None:
+    """Send one 浙政钉 work notification; schedule its retry if it failed."""
+    delay = work_notices.work_notice_send(notice_id)
+    if delay is not None:
+        work_notices.enqueue(notice_id, countdown=delay)
+
+
+@shared_task(ignore_result=True)
+def sweep_work_notices() -> int:
+    return work_notices.sweep()
+
+
+@shared_task(ignore_result=True)
+def send_alert_digests() -> int:
+    """The day's digest of alerts that did not go out at once."""
+    return work_notices.send_digests()

@@ -279,6 +279,17 @@ DASHBOARD_SNAPSHOT_MAX_AGE = env_int("DASHBOARD_SNAPSHOT_MAX_AGE", 600, minimum=
 NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", ["issues.notifications.LoggingSender"])
 REMINDER_DUE_SOON_HOURS = env_int("REMINDER_DUE_SOON_HOURS", 24, minimum=1)
 ALERT_NEW_CASE_LOOKBACK_HOURS = env_int("ALERT_NEW_CASE_LOOKBACK_HOURS", 48, minimum=1)
+# 浙政钉 work notifications (issues.worknotice): `file` (JSON lines), `zwdd` (the open platform's
+# API), or a dotted class path; at most DINGTALK_DAILY_CAP per user a day, the rest in a digest.
+DINGTALK_BACKEND = env_str("DINGTALK_BACKEND", "file")
+DINGTALK_FILE_PATH = env_str("DINGTALK_FILE_PATH", str(VAR_DIR / "dingtalk.jsonl"))
+DINGTALK_ENDPOINT = env_str("DINGTALK_ENDPOINT", "")  # the open platform address of your 浙政钉 tenant
+DINGTALK_APP_KEY = env_str("DINGTALK_APP_KEY", "")
+DINGTALK_APP_SECRET = env_str("DINGTALK_APP_SECRET", "")
+DINGTALK_TENANT_ID = env_str("DINGTALK_TENANT_ID", "")
+DINGTALK_DAILY_CAP = env_int("DINGTALK_DAILY_CAP", 100, minimum=2)
+DINGTALK_DIGEST_HOUR = env_int("DINGTALK_DIGEST_HOUR", 18, minimum=0)
+DINGTALK_MAX_ATTEMPTS = env_int("DINGTALK_MAX_ATTEMPTS", 8, minimum=1)
 
 # --- Text messages to the villager (issues.sms) ----------------------------------------------------
 # `file` (JSON lines to SMS_FILE_PATH), `aliyun` (Alibaba Cloud SMS), or a dotted class path.
@@ -343,6 +354,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "issues.tasks.send_new_case_alerts",
         "schedule": env_float("ALERT_NEW_CASE_SECONDS", 30.0, minimum=1.0),
     },
+    "send-alert-digests": {"task": "issues.tasks.send_alert_digests", "schedule": 15 * 60},
+    "sweep-work-notices": {"task": "issues.tasks.sweep_work_notices", "schedule": 30.0},
     "sweep-sms": {"task": "issues.tasks.sweep_sms", "schedule": env_float("SMS_SWEEP_SECONDS", 15.0, minimum=0.1)},
     "send-rating-reminders": {"task": "issues.tasks.send_rating_reminders", "schedule": 15 * 60},
     "refresh-dashboard-snapshots": {"task": "dashboard.tasks.refresh_snapshots", "schedule": 10 * 60},

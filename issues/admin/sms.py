@@ -2,7 +2,7 @@
 (scoped like cases; the number masked), and the fixed templates they are written from."""
 
 from django.contrib import admin
-from django.urls import reverse
+from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -62,11 +62,15 @@ class SmsMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("case"))
     def case_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("admin:issues_issue_change", args=[obj.issue_id]), obj.issue)
+        # The case's texts (its own page lists them too); a search, not the case's id in the link.
+        return format_html('<a href="?q={}">{}</a>', obj.issue.short_code, obj.issue)
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):
         return mask(obj.phone)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(_("Not found."))  # a text of another station looks like none at all
 
     def changelist_view(self, request, extra_context=None):
         templates = [
@@ -74,3 +78,17 @@ class SmsMessageAdmin(admin.ModelAdmin):
             for t in TEMPLATES.values()
         ]
         return super().changelist_view(request, {**(extra_context or {}), "sms_templates": templates})
+
+    def idor_outside(self, world, role):
+        """For the generated IDOR test: a text of a case on the other side of the world."""
+        near = {"deputy_a", "station_staff", "township_staff"}
+        station = world.xiushan_station if role in near else world.railway_point
+        issue = Issue.objects.filter(station=station).first()
+        message = SmsMessage.objects.create(
+            issue=issue,
+            template="accepted",
+            params={"code": issue.short_code, "track": issue.tracking_code},
+            phone=issue.submitter_phone or "13900000000",
+            key=f"idor:{role}:{issue.pk}",
+        )
+        return message, issue.short_code
