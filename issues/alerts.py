@@ -25,7 +25,29 @@ def alerts_for_event(issue: Issue, event: IssueEvent) -> int:
         key = f"unsatisfied:{issue.pk}:{event.round}:{user.pk}"
         if notify(user=user, kind=Notification.Kind.UNSATISFIED, issue=issue, message=text, dedupe_key=key):
             written += 1
+    unsatisfied = issue.evaluations.filter(rating=Rating.UNSATISFIED).count()
+    if unsatisfied >= 2:  # the second time in the same case: the township takes it up
+        escalated = _("Case %(code)s was rated unsatisfied %(n)d times: it is escalated to the township.") % {
+            "code": issue.short_code,
+            "n": unsatisfied,
+        }
+        for user in township_staff_for(issue):
+            key = f"unsatisfied_township:{issue.pk}:{event.round}:{user.pk}"
+            if notify(user=user, kind=Notification.Kind.UNSATISFIED, issue=issue, message=escalated, dedupe_key=key):
+                written += 1
     return written
+
+
+def township_staff_for(issue: Issue) -> list:
+    """The township staff whose region holds the case's station."""
+    from stations.models import StaffMembership
+
+    station_path = issue.station.region.path
+    memberships = StaffMembership.objects.filter(
+        role=StaffMembership.Role.TOWNSHIP_STAFF, user__is_active=True
+    ).select_related("user", "region")
+    users = {m.user for m in memberships if station_path.startswith(m.region.path)}
+    return sorted(users, key=lambda u: u.pk)
 
 
 def send_new_case_alerts() -> int:

@@ -49,13 +49,23 @@ def active_departments():
 class AssignForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
     note = forms.CharField(label=_("Internal note"), required=False, max_length=REASON_MAX, widget=_textarea(2))
+    instructions = forms.CharField(
+        label=_("Instructions to the department (sent with the case)"),
+        required=False,
+        max_length=REASON_MAX,
+        widget=_textarea(2),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = active_departments()
 
     def service_params(self) -> dict:
-        return {"department_id": self.cleaned_data["department"].pk, "note": self.cleaned_data["note"]}
+        return {
+            "department_id": self.cleaned_data["department"].pk,
+            "note": self.cleaned_data["note"],
+            "instructions": self.cleaned_data["instructions"],
+        }
 
 
 class ReplyForm(forms.Form):
