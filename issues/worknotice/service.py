@@ -87,7 +87,7 @@ def send_digests(*, now: datetime | None = None) -> int:
         work_item__isnull=True,
         created_at__gte=now - timedelta(days=2),
         user_id__in=WorkAccount.objects.values("user_id"),
-    ).order_by("user_id", "created_at")
+    ).order_by("user_id", "created_at", "pk")
     inbox_only = set(AlertPreference.objects.filter(mode=AlertMode.INBOX).values_list("user_id", "kind"))
     by_user: dict[int, list] = {}
     for notification in waiting:
