@@ -86,6 +86,9 @@ class PublicSubmitSerializer(serializers.Serializer):
     category = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
     name = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True, help_text=_("A mainland mobile number."))
+    sms_consent = serializers.BooleanField(
+        required=False, default=False, help_text=_("The villager agreed to be told of progress by text message.")
+    )
     photos = serializers.ListField(
         child=serializers.FileField(),
         required=False,

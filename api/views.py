@@ -154,6 +154,7 @@ class PublicIssueSubmitView(PublicApiView):
             category_id=data.get("category"),
             submitter_name=data.get("name", ""),
             submitter_phone=data.get("phone", ""),
+            sms_consent=data.get("sms_consent", False),
             photos=photos,
             idempotency_key=f"api:{key}" if key else "",
         )

@@ -250,11 +250,16 @@ class Planner:
             rating = Rating.UNSATISFIED
         comment = rng.choice(texts.UNSATISFIED_COMMENTS) if rating == Rating.UNSATISFIED else rng.choice(texts.PRAISE)
         steps.append(Step(later(0.3, 72, start=7, end=22), "evaluate", {"rating": rating, "comment": comment}))
-        if rating == Rating.UNSATISFIED:  # reopened at once for round 2
-            self._second_round(steps, staff, department, category)
+        if rating == Rating.UNSATISFIED:  # back at the station, which sends it back to the department
+            self._second_round(steps, staff, department, category, send_back=True)
 
-    def _second_round(self, steps, staff, department, category) -> None:
+    def _second_round(self, steps, staff, department, category, *, send_back: bool = False) -> None:
         rng, later = self.rng, self._later
+        if send_back and department is not None:  # no draw here: the plans stay as they were
+            note = "群众不满意，退回部门重新办理"
+            instructions = "请针对群众不满意的意见重新核实处理，并当面回复。"
+            params = {"actor": staff, "department": department, "note": note, "instructions": instructions}
+            steps.append(Step(self._t + timedelta(hours=1), "assign", params))
         if rng.random() < 0.15:  # round 2 still being handled
             return
         fix = rng.choice(texts.FIXES.get(category or "其他"))
@@ -300,7 +305,11 @@ def _replay(plan: Plan, world: DemoWorld, now: datetime) -> None:
                     issue_review(actor=_actor(p["actor"]), issue_id=issue.pk, note=p["note"])
                 case "assign":
                     issue_assign(
-                        actor=_actor(p["actor"]), issue_id=issue.pk, department_id=p["department"].pk, note=p["note"]
+                        actor=_actor(p["actor"]),
+                        issue_id=issue.pk,
+                        department_id=p["department"].pk,
+                        note=p["note"],
+                        instructions=p.get("instructions", ""),
                     )
                 case "reply":
                     replies += 1

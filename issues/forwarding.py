@@ -115,7 +115,19 @@ def _payload(forwarding: Forwarding) -> dict:
         "assigned_at": forwarding.created_at.isoformat(),
         "deadline": issue.deadline.isoformat() if issue.deadline else None,
         "callback_url": endpoint(forwarding.platform).callback_url,
+        "instructions": _instructions(forwarding),
     }
+
+
+def _instructions(forwarding: Forwarding) -> str:
+    """What the station asked the department to do differently this round (after 不满意)."""
+    data = (
+        forwarding.issue.events.filter(action="assign", round=forwarding.round)
+        .order_by("-pk")
+        .values_list("data", flat=True)
+        .first()
+    )
+    return (data or {}).get("instructions", "")
 
 
 def forwarding_send(forwarding_id: int) -> float | None:

@@ -187,6 +187,8 @@ class Issue(models.Model):
     content = models.TextField(_("content"))
     submitter_name = models.CharField(_("submitter's name"), max_length=50, blank=True)
     submitter_phone = models.CharField(_("submitter's phone"), max_length=20, blank=True)
+    # The villager left a mobile number and agreed to be texted about this case (issues.sms).
+    sms_consent = models.BooleanField(_("agreed to text messages"), default=False, editable=False)
     source_ref = models.CharField(_("external reference"), max_length=64, blank=True, editable=False)
     # What made the submission idempotent: the server-issued token of a form, or an API client's
     # Idempotency-Key, with a fingerprint of what was sent. The same key returns this case, never
@@ -479,6 +481,9 @@ class Notification(models.Model):
         LOOKUP_GUESSING = "lookup_guessing", _("repeated wrong lookups")
         CASE_RETURNED = "case_returned", _("case returned by a department")
         EXTENSION_ASKED = "extension_asked", _("extension requested by a department")
+        NEW_CASE = "new_case", _("new case")
+        UNSATISFIED = "unsatisfied", _("villager unsatisfied")
+        SMS_FAILED = "sms_failed", _("text message failed")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -506,3 +511,7 @@ class Notification(models.Model):
 from issues.exchange_models import ExtensionRequest, PlatformNotice  # noqa: E402, F401 - part of this app's models
 from issues.models_replies import ReplyTemplate  # noqa: E402, F401
 from issues.platform_models import GovernancePlatform  # noqa: E402, F401
+
+# The SMS outbox lives in its own module of this app; importing it here registers its models.
+from issues.sms.models import SmsMessage, SmsOptOut  # noqa: E402, F401
+from issues.worknotice.models import AlertPreference, WorkAccount, WorkNotice, WorkNoticeItem  # noqa: E402, F401

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from issues import clock
 from issues.models import OPEN_STATES, Issue, Notification
+from issues.worknotice.service import plan as work_notice_plan
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ def notify(*, user, kind: str, message: str, dedupe_key: str, issue: Issue | Non
             notification = Notification.objects.create(
                 user=user, kind=kind, issue=issue, message=message[:300], dedupe_key=dedupe_key, created_at=clock.now()
             )
+            work_notice_plan(notification)  # 浙政钉, as the user chose for this kind
     except IntegrityError:
         return None
 

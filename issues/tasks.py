@@ -2,8 +2,11 @@
 
 from celery import shared_task
 
-from issues import forwarding, notices, notifications, services
+from issues import alerts, forwarding, notices, notifications, services
 from issues.services.submission import kept_photos_expire
+from issues.sms import outbox as sms_outbox
+from issues.sms import service as sms_service
+from issues.worknotice import service as work_notices
 
 
 @shared_task(ignore_result=True)
@@ -40,3 +43,48 @@ def sweep_forwardings() -> int:
 @shared_task(ignore_result=True)
 def send_deadline_reminders() -> int:
     return notifications.send_deadline_reminders()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def send_sms(message_id: int) -> None:
+    """Send one text to a villager; schedule its retry (or its morning) if it did not go."""
+    delay = sms_outbox.sms_send(message_id)
+    if delay is not None:
+        sms_outbox.enqueue(message_id, countdown=delay)
+
+
+@shared_task(ignore_result=True)
+def sweep_sms() -> int:
+    """Re-enqueue texts that are due (lost messages, killed workers, emptied Redis)."""
+    return sms_outbox.sweep()
+
+
+@shared_task(ignore_result=True)
+def send_rating_reminders() -> int:
+    """回访: remind villagers who have not rated an answer."""
+    return sms_service.send_rating_reminders()
+
+
+@shared_task(ignore_result=True)
+def send_new_case_alerts() -> int:
+    """Tell deputies and station staff of the cases that just arrived."""
+    return alerts.send_new_case_alerts()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def send_work_notice(notice_id: int) -> None:
+    """Send one 浙政钉 work notification; schedule its retry if it failed."""
+    delay = work_notices.work_notice_send(notice_id)
+    if delay is not None:
+        work_notices.enqueue(notice_id, countdown=delay)
+
+
+@shared_task(ignore_result=True)
+def sweep_work_notices() -> int:
+    return work_notices.sweep()
+
+
+@shared_task(ignore_result=True)
+def send_alert_digests() -> int:
+    """The day's digest of alerts that did not go out at once."""
+    return work_notices.send_digests()

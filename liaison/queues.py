@@ -14,6 +14,13 @@ TASK_ROUTES = {
     "issues.tasks.sweep_forwardings": {"queue": FORWARDING},
     "issues.tasks.send_platform_notice": {"queue": FORWARDING},
     "issues.tasks.send_deadline_reminders": {"queue": NOTIFICATIONS},
+    "issues.tasks.send_new_case_alerts": {"queue": NOTIFICATIONS},
+    "issues.tasks.send_alert_digests": {"queue": NOTIFICATIONS},
+    "issues.tasks.send_work_notice": {"queue": NOTIFICATIONS},
+    "issues.tasks.sweep_work_notices": {"queue": NOTIFICATIONS},
+    "issues.tasks.send_sms": {"queue": NOTIFICATIONS},
+    "issues.tasks.sweep_sms": {"queue": NOTIFICATIONS},
+    "issues.tasks.send_rating_reminders": {"queue": NOTIFICATIONS},
     "dashboard.tasks.refresh_snapshots": {"queue": REPORTS},
     "records.tasks.build_report": {"queue": REPORTS},
 }

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from liaison import queues
 from liaison.database import databases
 from liaison.env import env_bool, env_float, env_int, env_list, env_str
+from liaison.settings_messaging import messaging
 from liaison.storage import default_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -281,6 +282,8 @@ DASHBOARD_SNAPSHOT_MAX_AGE = env_int("DASHBOARD_SNAPSHOT_MAX_AGE", 600, minimum=
 # --- Notifications (in-portal inbox; the logging sender stands for 浙政钉 and SMS) -----------------
 NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", ["issues.notifications.LoggingSender"])
 REMINDER_DUE_SOON_HOURS = env_int("REMINDER_DUE_SOON_HOURS", 24, minimum=1)
+ALERT_NEW_CASE_LOOKBACK_HOURS = env_int("ALERT_NEW_CASE_LOOKBACK_HOURS", 48, minimum=1)
+globals().update(messaging(VAR_DIR))  # SMS_* and DINGTALK_*: liaison/settings_messaging.py
 
 # --- Celery: Redis in production, a local filesystem broker by default ------------------------------
 CELERY_DATA_DIR = VAR_DIR / "celery"
@@ -323,6 +326,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_float("FORWARDING_SWEEP_SECONDS", 15.0, minimum=0.1),
     },
     "send-deadline-reminders": {"task": "issues.tasks.send_deadline_reminders", "schedule": 5 * 60},
+    "send-new-case-alerts": {
+        "task": "issues.tasks.send_new_case_alerts",
+        "schedule": env_float("ALERT_NEW_CASE_SECONDS", 30.0, minimum=1.0),
+    },
+    "send-alert-digests": {"task": "issues.tasks.send_alert_digests", "schedule": 15 * 60},
+    "sweep-work-notices": {"task": "issues.tasks.sweep_work_notices", "schedule": 30.0},
+    "sweep-sms": {"task": "issues.tasks.sweep_sms", "schedule": env_float("SMS_SWEEP_SECONDS", 15.0, minimum=0.1)},
+    "send-rating-reminders": {"task": "issues.tasks.send_rating_reminders", "schedule": 15 * 60},
     "refresh-dashboard-snapshots": {"task": "dashboard.tasks.refresh_snapshots", "schedule": 10 * 60},
     "worker-heartbeat": {"task": "liaison.heartbeat", "schedule": 30.0},
     "stub-deliver-replies": {

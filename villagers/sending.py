@@ -102,6 +102,8 @@ def send(request, *, channel, rate_key, station_id=None, deputy_id=None, deputy_
                 photos=[c.photo for c in chosen],
                 kept_photo_ids=kept_ids,
                 idempotency_key=key,
+                # The form refuses a number without the box ticked: consent covers the texts.
+                sms_consent=bool(data.get("consent")),
             )
         except InvalidInput as error:
             form.add_service_error(error)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("s/<str:token>/", views.station, name="station"),
     path("t/<str:tracking_code>/", views.track, name="track"),
     path("t/<str:tracking_code>/receipt/", views.receipt, name="receipt"),
+    path("t/<str:tracking_code>/sms-stop/", views.sms_stop, name="sms-stop"),
     path("t/<str:tracking_code>/qr.png", views.tracking_qr, name="tracking-qr"),
     path("f/<str:token>/photos/<int:photo_id>.jpg", views.kept_photo, name="kept-photo"),
     path("t/<str:tracking_code>/photos/<int:attachment_id>/", views.submitter_photo, name="submitter-photo"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from issues.models import OPEN_STATES, Attachment, Channel
 from issues.selectors import awaiting_rating, issue_by_tracking_code, public_timeline
 from issues.services import issue_evaluate
+from issues.sms.service import is_opted_out, sms_opt_out
 from issues.validators import mask_phone
 from liaison.errors import IllegalTransition, InvalidInput
 from liaison.qr import qr_png
@@ -219,6 +220,8 @@ def track(request, tracking_code: str):
         "values": form.data,
         "rated": request.GET.get("rated") == "1",
         **_publication_context(request, issue),
+        "sms_on": issue.sms_consent and not is_opted_out(issue),
+        "sms_stopped": issue.sms_consent and request.GET.get("sms") == "stopped",
     }
     return render(request, "public/track.html", context, status=status)
 
@@ -228,6 +231,17 @@ def _publication_context(request, issue) -> dict:
     from results.selectors import publication_of
 
     return {"publication": publication_of(issue), "taken_down": request.GET.get("taken_down") == "1"}
+
+
+@require_http_methods(["POST"])
+def sms_stop(request, tracking_code: str):
+    """不再接收短信: the holder of the tracking code stops the texts to the case's number."""
+    hit("page_ip", client_ip(request))
+    issue = issue_by_tracking_code(tracking_code)
+    if issue is None:
+        return not_found(request, _("No case has this tracking code. Please check the link on your receipt."))
+    sms_opt_out(issue=issue)
+    return redirect(reverse("public:track", args=[issue.tracking_code]) + "?sms=stopped")
 
 
 def _progress_context(issue) -> dict:

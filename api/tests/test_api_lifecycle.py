@@ -34,8 +34,8 @@ def test_a_case_goes_from_anonymous_submission_to_a_satisfied_rating_through_the
 
     unsatisfied = anon.post(evaluation, {"rating": "unsatisfied", "comment": "还是不亮"}, format="json")
     assert unsatisfied.status_code == 200
-    # 不满意 reopens the case at once: round 2, back with the department.
-    assert (unsatisfied.json()["state"], unsatisfied.json()["round"]) == ("assigned", 2)
+    # 不满意 reopens the case at once: round 2, in the station's hands (a person decides what next).
+    assert (unsatisfied.json()["state"], unsatisfied.json()["round"]) == ("reviewed", 2)
     reopen = staff.post(f"/api/issues/{pk}/reopen/", {"reason": "村民不满意"}, format="json")
     assert reopen.status_code == 409  # already reopened by the rating
 

@@ -150,6 +150,9 @@ def test_a_reopened_case_comes_back_in_its_next_round_with_a_different_answer(wo
     assert issue.state == State.REPLIED
 
     issue_evaluate(issue_id=issue.pk, rating="unsatisfied", comment="灯还是不亮")
+    issue_assign(  # the station decides: back to the department, with instructions
+        actor=Actor.of(world.station_staff), issue_id=issue.pk, department_id=world.department.pk, instructions="请复查"
+    )
     forwarding.drain(wait=True, timeout=30)
     second_case = PlatformCase.objects.get(round=2)
     assert second_case.reference == f"liaison-{issue.pk}-r2"

@@ -22,6 +22,7 @@ from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
 from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, queue_tabs
 from issues.admin.replytemplates import reply_template_choices
+from issues.admin.sms import sms_rows
 from issues.deadlines import deadline_label
 from issues.models import OPEN_STATES, Action, Channel, Issue
 from issues.permissions import Actor, actions_available, allowed_roles, may_reveal_contact, scope_of
@@ -319,6 +320,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
             "forwarding": forwarding,
             "can_retry": bool(forwarding) and may_retry(request.user, issue),
             "similar": similar_cases(request.user, issue) if issue.state in OPEN_STATES else [],
+            "texts": sms_rows(issue),
         }
         return TemplateResponse(request, "admin/issues/issue/case.html", context)
 

@@ -53,6 +53,12 @@ class AssignForm(forms.Form):
         label=_("Co-handling departments (optional)"), queryset=Department.objects.none(), required=False
     )
     note = forms.CharField(label=_("Internal note"), required=False, max_length=REASON_MAX, widget=_textarea(2))
+    instructions = forms.CharField(
+        label=_("Instructions to the department (sent with the case)"),
+        required=False,
+        max_length=REASON_MAX,
+        widget=_textarea(2),
+    )
 
     def __init__(self, *args, issue=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,6 +73,7 @@ class AssignForm(forms.Form):
             "department_id": self.cleaned_data["department"].pk,
             "co_department_ids": [d.pk for d in self.cleaned_data["co_departments"]],
             "note": self.cleaned_data["note"],
+            "instructions": self.cleaned_data["instructions"],
         }
 
 

@@ -9,12 +9,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from issues import clock
+from issues.alerts import alerts_for_event
 from issues.models import (
     TRANSITIONS,
     Issue,
     IssueEvent,
 )
 from issues.permissions import Actor, Role, authorize
+from issues.sms.service import sms_for_event
 from issues.timeline import Link, chain_end, seal
 from issues.workdays import add_working_days
 from liaison.errors import IllegalTransition, IssueNotFound
@@ -59,6 +61,8 @@ def record_event(issue: Issue, *, action: str, from_state: str, actor: Actor, **
         raise RuntimeError("record_event needs the transaction that holds the case's row lock.")
     event = new_event(issue, action=action, from_state=from_state, actor=actor, after=chain_end(issue.pk), **fields)
     event.save(force_insert=True)
+    sms_for_event(issue, event)  # the villager's text, in this same transaction
+    alerts_for_event(issue, event)  # and the alerts to the deputy and the staff
     return event
 
 

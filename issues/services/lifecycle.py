@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from issues import clock
 from issues.departments import ensure_department_in_scope
@@ -64,10 +65,18 @@ def issue_review(*, actor: Actor, issue_id: int, note: str = "") -> Issue:
 
 
 def issue_assign(
-    *, actor: Actor, issue_id: int, department_id: int | None, note: str = "", co_department_ids=()
+    *,
+    actor: Actor,
+    issue_id: int,
+    department_id: int | None,
+    note: str = "",
+    co_department_ids=(),
+    instructions: str = "",
 ) -> Issue:
     """Hand the case to a lead department (主办), with optional co-handling ones (协办); the
-    platform gets them all, and the reply comes from the lead."""
+    platform gets them all, and the reply comes from the lead. `instructions` (after an
+    unsatisfied rating: what the department must do differently) go to the department with the
+    case."""
     department = None
     if department_id is not None:
         department = Department.objects.filter(pk=department_id, is_active=True).first()
@@ -90,6 +99,8 @@ def issue_assign(
         data = {"department_id": department.pk, "department": department.name}
         if co_departments:
             data["co_departments"] = [d.name for d in co_departments]
+        if instructions.strip():
+            data["instructions"] = instructions.strip()[:REASON_MAX]
         return {"internal_note": note.strip(), "data": data}
 
     return locked_transition(actor=actor, issue_id=issue_id, action=Action.ASSIGN, apply=apply)
@@ -132,7 +143,9 @@ def issue_reply(*, actor: Actor, issue_id: int, text: str, external_ref: str = "
 
 def issue_evaluate(*, issue_id: int, rating: str, comment: str = "", actor: Actor = VILLAGER) -> Issue:
     """The villager rates the reply of the current round. 满意 and 基本满意 finish the case;
-    不满意 (with a comment) reopens it at once for another round with a new deadline."""
+    不满意 (with a comment) reopens it at once for another round with a new deadline, in the
+    station's hands (never straight back to the department); a second 不满意 escalates it to the
+    township (issues.alerts)."""
     if rating not in Rating.values:
         raise InvalidInput(_("Choose satisfied, basically satisfied or unsatisfied."), field="rating")
     comment = (comment or "").strip()
@@ -169,7 +182,11 @@ def issue_evaluate(*, issue_id: int, rating: str, comment: str = "", actor: Acto
                 public_note=comment,
                 data={"rating": rating},
             )
-            _reopen_locked(issue, actor=SYSTEM, reason="", now=now)
+            # Back into the station's hands, not to the department: a person decides what next
+            # (send it back with instructions, answer it themselves, or escalate it).
+            again = Evaluation.objects.filter(issue=issue, rating=Rating.UNSATISFIED).count() >= 2
+            note = _(ESCALATED_NOTE) if again else _(UNSATISFIED_NOTE)
+            _reopen_locked(issue, actor=SYSTEM, reason=note, now=now, to_station=True, escalated=again)
         else:
             issue.state = State.EVALUATED
             issue.deadline = None
@@ -186,9 +203,28 @@ def issue_evaluate(*, issue_id: int, rating: str, comment: str = "", actor: Acto
     return issue
 
 
-def _reopen_locked(issue: Issue, *, actor: Actor, reason: str, now: datetime, deadline: datetime | None = None) -> None:
+# What the villager's timeline says after an unsatisfied rating.
+UNSATISFIED_NOTE = gettext_noop(
+    "The liaison station has your rating. A person there decides how your case goes on: back to the "
+    "department with instructions, an answer from the station, or escalation to the township."
+)
+ESCALATED_NOTE = gettext_noop(
+    "You were unsatisfied again: your case is escalated to the township, which follows it up with the station."
+)
+
+
+def _reopen_locked(
+    issue: Issue,
+    *,
+    actor: Actor,
+    reason: str,
+    now: datetime,
+    deadline: datetime | None = None,
+    to_station: bool = False,
+    escalated: bool = False,
+) -> None:
     from_state, from_round = issue.state, issue.round
-    issue.state = State.ASSIGNED if issue.department_id else State.REVIEWED
+    issue.state = State.ASSIGNED if issue.department_id and not to_station else State.REVIEWED
     issue.round += 1
     issue.deadline = deadline or reply_deadline(issue, now)
     issue.finished_at = None
@@ -202,7 +238,11 @@ def _reopen_locked(issue: Issue, *, actor: Actor, reason: str, now: datetime, de
         from_state=from_state,
         actor=actor,
         public_note=reason,
-        data={"deadline": issue.deadline.isoformat()},
+        data={
+            "deadline": issue.deadline.isoformat(),
+            **({"to": "station"} if to_station else {}),
+            **({"escalated": "township"} if escalated else {}),
+        },
     )
 
 

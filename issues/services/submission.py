@@ -44,6 +44,7 @@ def issue_submit(
     kept_photo_ids: Sequence[int] = (),
     idempotency_key: str = "",
     source_ref: str = "",
+    sms_consent: bool = False,
 ) -> Issue:
     """Create a case addressed to a station (and to a deputy when known, by id or by the token of
     the QR code a villager scanned).
@@ -92,6 +93,7 @@ def issue_submit(
         content=content,
         submitter_name=name,
         submitter_phone=phone,
+        sms_consent=bool(sms_consent and phone),
         source_ref=source_ref,
         submission_key=idempotency_key,
         submission_fingerprint=fingerprint,

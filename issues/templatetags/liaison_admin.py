@@ -19,6 +19,14 @@ DJANGO_ADMIN_MSGIDS = (gettext_noop("Model name"), gettext_noop("Add link"), get
 
 
 @register.filter
+def unread_alerts(user) -> int:
+    """The count next to "My reminders" in the header."""
+    from issues.alerts import unread_count
+
+    return unread_count(user)
+
+
+@register.filter
 def may_see_dashboard(user) -> bool:
     """The dashboard shows the cases of the user's scope: worth a link only when there is one."""
     return not scope_of(user).is_empty

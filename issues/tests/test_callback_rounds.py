@@ -42,7 +42,8 @@ def post(client, payload, **kwargs):
 
 
 def reopened_case(world) -> Issue:
-    """Assigned (round 1), answered by the platform, rated 不满意: out again as round 2."""
+    """Assigned (round 1), answered by the platform, rated 不满意: out again as round 2 once the
+    station sends it back."""
     staff = Actor.of(world.station_staff)
     issue = world.submit()
     issue_accept(actor=staff, issue_id=issue.pk)
@@ -51,11 +52,24 @@ def reopened_case(world) -> Issue:
     return issue
 
 
+def send_back(world, issue):
+    """After 不满意 the station decides: back to the department, with instructions."""
+    issue_assign(
+        actor=Actor.of(world.station_staff),
+        issue_id=issue.pk,
+        department_id=world.department.pk,
+        instructions="请重新核实处理。",
+    )
+
+
 def test_a_late_reply_to_round_one_does_not_answer_round_two_and_the_real_answer_still_lands(client, world):
     issue = reopened_case(world)
     first_key = Forwarding.objects.get(issue=issue, round=1).key
     assert post(client, {"reply_id": "r1-a", "reference": first_key, "text": "第一轮答复。"}).status_code == 200
     issue_evaluate(issue_id=issue.pk, rating="unsatisfied", comment="还是没修好")
+    issue.refresh_from_db()
+    assert (issue.state, issue.round) == (State.REVIEWED, 2)
+    send_back(world, issue)
     issue.refresh_from_db()
     assert (issue.state, issue.round) == (State.ASSIGNED, 2)
     events = issue.events.count()
@@ -86,6 +100,7 @@ def test_a_redelivered_reply_of_round_one_is_still_recognised_as_a_duplicate_in_
     payload = {"reply_id": "r1-a", "reference": first_key, "text": "第一轮答复。"}
     assert post(client, payload).status_code == 200
     issue_evaluate(issue_id=issue.pk, rating="unsatisfied", comment="还是没修好")
+    send_back(world, issue)
     # The platform retries the same reply (our first answer was lost): a new signature, same id.
     again = post(client, payload, timestamp=str(int(time.time()) + 1))
     assert again.status_code == 200 and again.json() == {"status": "duplicate"}

@@ -42,7 +42,7 @@ def test_each_step_sets_the_deadline_its_kind_says(world):
 
     issue = services.issue_evaluate(actor=VILLAGER, issue_id=issue.pk, rating="unsatisfied", comment="没修好")
     issue.refresh_from_db()
-    assert (issue.state, deadline_kind(issue.state)) == (State.ASSIGNED, DeadlineKind.REPLY)
+    assert (issue.state, deadline_kind(issue.state)) == (State.REVIEWED, DeadlineKind.REPLY)  # at the station
     assert issue.deadline == reply_deadline(issue, issue.events.last().created_at)
 
 

@@ -69,13 +69,27 @@ def test_assigning_writes_one_outbox_row_in_the_same_transaction(world):
     assert forwarding_row.key == f"liaison-{issue.pk}-r1"
 
 
-def test_a_reopened_case_with_a_department_is_forwarded_again_as_a_new_round(world, platform_settings):
+def test_an_unsatisfied_case_goes_out_again_only_when_staff_send_it_back_with_instructions(world, platform_settings):
     from issues.services import issue_evaluate
 
     issue = assigned_case(world)
     issue_reply(actor=Actor.of(world.station_staff), issue_id=issue.pk, text="已处理。")
     issue_evaluate(issue_id=issue.pk, rating="unsatisfied", comment="灯还是不亮")
+    issue.refresh_from_db()
+    assert (issue.state, issue.round) == (State.REVIEWED, 2)  # at the station: a person decides
+    assert list(Forwarding.objects.filter(issue=issue).values_list("round", flat=True)) == [1]
+    issue_assign(
+        actor=Actor.of(world.station_staff),
+        issue_id=issue.pk,
+        department_id=world.department.pk,
+        instructions="请换新灯具，并当面回复村民。",
+    )
     assert list(Forwarding.objects.filter(issue=issue).order_by("round").values_list("round", flat=True)) == [1, 2]
+    assert (
+        forwarding._payload(Forwarding.objects.get(issue=issue, round=2))["instructions"]
+        == "请换新灯具，并当面回复村民。"
+    )
+    assert forwarding._payload(Forwarding.objects.get(issue=issue, round=1))["instructions"] == ""
 
 
 def test_drain_outbox_sends_cases_to_the_stub_over_http_without_a_broker(world, live_server, platform_settings):

@@ -176,9 +176,11 @@ def test_satisfied_rating_finishes_the_case(world, time_machine, rating):
 
 
 @pytest.mark.parametrize(
-    ("via_department", "reopened_state"), [(True, State.ASSIGNED), (False, State.REVIEWED)], ids=["dept", "no-dept"]
+    ("via_department", "reopened_state"), [(True, State.REVIEWED), (False, State.REVIEWED)], ids=["dept", "no-dept"]
 )
-def test_unsatisfied_rating_reopens_the_case_for_a_new_round(world, time_machine, via_department, reopened_state):
+def test_unsatisfied_rating_reopens_the_case_for_a_new_round_in_the_stations_hands(
+    world, time_machine, via_department, reopened_state
+):
     time_machine.move_to(DRIVEN_AT, tick=False)
     issue = drive_to(world, State.REPLIED, via_department=via_department)
     events_before = issue.events.count()
