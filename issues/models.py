@@ -34,6 +34,7 @@ class Action(models.TextChoices):
     # The code predates the name being revealed too; stored events keep it.
     REVEAL_PHONE = "reveal_phone", _("reveal name and phone number")
     RETRY_FORWARDING = "retry_forwarding", _("retry forwarding")
+    TRANSCRIBE = "transcribe", _("transcribe the voice note")
 
 
 class Rating(models.TextChoices):
@@ -235,6 +236,16 @@ class Issue(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.state in OPEN_STATES and self.deadline is not None and self.deadline < clock.now()
+
+    @property
+    def text_for_matching(self) -> str:
+        """What dashboards and similar-case matching read: the text, and what the voice note says
+        once staff typed it (issues.services.voice_transcribe). One query when not prefetched."""
+        try:
+            transcript = self.voice_note.transcript
+        except models.ObjectDoesNotExist:
+            transcript = ""
+        return "\n".join(part for part in (self.content, transcript) if part)
 
 
 class IssueEventQuerySet(models.QuerySet):
@@ -472,3 +483,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+from issues.voice_models import KeptVoice, VoiceNote  # noqa: E402, F401 (they refer to Issue by name)
