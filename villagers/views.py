@@ -18,7 +18,7 @@ from liaison.ratelimit import RateLimited, client_ip, hit
 from villagers.errors import not_found, villager_page
 from villagers.forms import LookupForm, RatingForm, submission_key
 from villagers.lookup import look_up
-from villagers.selectors import deputy_page, kept_photo_of_form, station_page
+from villagers.selectors import deputy_page, kept_photo_of_form, station_page, voice_note_of
 from villagers.sending import cached_form_page, form_page, kept_photo_nonce, kept_round, send
 from villagers.wording import STATE_TEXT, deadline_text, tracking_url
 
@@ -213,6 +213,7 @@ def track(request, tracking_code: str):
     context = {
         **_progress_context(issue),
         "photos": list(issue.attachments.only("pk")),
+        "voice_note": voice_note_of(issue),
         "masked_phone": mask_phone(issue.submitter_phone),
         "can_rate": can_rate,
         "form": form,

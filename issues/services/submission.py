@@ -125,7 +125,11 @@ def issue_submit(
                 stored.append(note)
                 note.audio.save(f"voice.{voice.extension}", ContentFile(voice.content), save=False)
             event = new_event(
-                issue, action=Action.SUBMIT, from_state="", actor=actor, data={"photos": len(kept_ids) + len(clean), **({"voice": True} if has_voice else {})}
+                issue,
+                action=Action.SUBMIT,
+                from_state="",
+                actor=actor,
+                data={"photos": len(kept_ids) + len(clean), **({"voice": True} if has_voice else {})},
             )
             # Without kept photos (nearly every case) nothing is read or locked here: the fast path
             # stays one statement. With them, their rows go in the transaction that creates the case.

@@ -64,7 +64,9 @@ def _delete_kept(row: KeptVoice) -> bool:
 def voice_transcribe(*, actor: Actor, issue_id: int, text: str) -> VoiceNote:
     """Staff write down what the case's voice note says (or correct it). The transcript is what
     matching reads (Issue.text_for_matching); each change is an event on the timeline."""
-    text = clean_text(text, field="transcript", required_message=_("Type what the voice note says."), maximum=CONTENT_MAX)
+    text = clean_text(
+        text, field="transcript", required_message=_("Type what the voice note says."), maximum=CONTENT_MAX
+    )
     with transaction.atomic():
         try:
             issue = Issue.objects.select_for_update().get(pk=issue_id)
