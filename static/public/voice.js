@@ -47,7 +47,7 @@
     input.files = d.files;
     rec = null;
     b.setAttribute("aria-pressed", "false");
-    say(b.getAttribute("data-done").replace("%s", secs));
+    say(b.getAttribute("data-done").replace("{n}", secs));
   }
   b.addEventListener("pointerdown", function (e) { e.preventDefault(); start(); });
   b.addEventListener("pointerup", stop);

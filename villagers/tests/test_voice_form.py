@@ -39,7 +39,7 @@ def page_token(html: str) -> str:
 def test_the_form_offers_a_voice_file_input_and_a_hidden_hold_to_talk_button(client, url):
     html = client.get(url).content.decode()
     assert 'type="file" id="f-voice" name="voice" accept="audio/*"' in html
-    assert re.search(r'<button type="button" class="btn rec" id="f-record"[^>]* hidden', html)
+    assert re.search(r'<button type="button" class="btn alt rec" id="f-record"[^>]* hidden', html)
     assert ">按住说话</button>" in html
     assert "voice.js" not in re.sub(r'data-src="[^"]+"', "", html)  # not loaded, only named
 
