@@ -30,6 +30,11 @@ from villagers.wording import STATE_TEXT, deadline_text, tracking_url
 def deputy(request, token: str):
     current = None
     if request.method == "POST":
+        from villagers.queued import queued_to_station
+
+        rerouted = queued_to_station(request, token)  # sent late from the phone's outbox
+        if rerouted is not None:
+            return rerouted
         # issue_submit reads the token afresh (sending never trusts the page cache) and refuses
         # a code that no longer takes cases; the page below then says where to turn instead.
         outcome = send(request, channel=Channel.DEPUTY_QR, deputy_token=token, rate_key=f"d:{token}")
@@ -164,6 +169,8 @@ def receipt(request, tracking_code: str):
         "deadline_text": deadline_text(issue),
         # Set by the form when the villager ticked 匿名 and still typed a name or a phone.
         "contact_dropped": request.GET.get("contact") == "dropped" and not issue.submitter_phone,
+        # Set by villagers.queued: a case sent late from the phone went to the station instead.
+        "moved_to_station": request.GET.get("moved") == "1",
     }
     return render(request, "public/receipt.html", context)
 

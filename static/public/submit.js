@@ -45,6 +45,23 @@
     r.addEventListener("pointerup", u);
     r.addEventListener("keyup", u);
   }
+  /* Sending on a weak signal (offline.js): its scripts and the service worker load once the
+     villager starts on the form, or at once when the phone still holds a case to send. */
+  var o = function () {
+    if (f.getAttribute("data-ol") || !window.indexedDB || !window.fetch) return;
+    f.setAttribute("data-ol", "1");
+    if (navigator.serviceWorker) navigator.serviceWorker.register(f.getAttribute("data-sw")).catch(function () {});
+    var x = document.createElement("script");
+    x.src = f.getAttribute("data-outbox");
+    x.onload = function () {
+      var y = document.createElement("script");
+      y.src = f.getAttribute("data-offline");
+      document.head.appendChild(y);
+    };
+    document.head.appendChild(x);
+  };
+  f.addEventListener("focusin", o);
+  try { if (localStorage.getItem("liaison-outbox")) o(); } catch (z) {}
   /* Only 提交 says "sending": a 删除 button posts the form too, to redraw it without that photo. */
   f.addEventListener("submit", function (v) {
     if (v.submitter && /^remove_/.test(v.submitter.name)) return;
