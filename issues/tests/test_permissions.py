@@ -81,6 +81,14 @@ def act(world, actor: Actor, action: str, issue: Issue):
             return services.issue_reveal_contact(actor=actor, issue_id=issue.pk)
         case Action.RETRY_FORWARDING:
             return forwarding_retry_now(actor=actor, forwarding_id=issue.forwardings.get().pk)
+        case Action.TRANSCRIBE:
+            from issues.models import VoiceNote
+            from issues.services.voice import voice_transcribe
+
+            VoiceNote.objects.get_or_create(
+                issue=issue, defaults={"audio": "voice/x.webm", "content_type": "audio/webm", "duration": 4, "size": 9}
+            )
+            return voice_transcribe(actor=actor, issue_id=issue.pk, text="村口路灯坏了")
     raise AssertionError(f"no service for {action}")
 
 
@@ -90,6 +98,7 @@ ACTION_STATES = [
     (Action.EXTEND, State.ASSIGNED),
     (Action.REVEAL_PHONE, State.SUBMITTED),
     (Action.RETRY_FORWARDING, State.ASSIGNED),
+    (Action.TRANSCRIBE, State.SUBMITTED),
 ]
 MATRIX = [(person, action, state) for action, state in ACTION_STATES for person in PEOPLE]
 
