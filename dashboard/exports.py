@@ -77,7 +77,8 @@ def _yes_no(value: bool | None) -> str:
 
 def case_rows(cases, now):
     yield [label() for _key, label in CASE_COLUMNS]
-    rows = cases.select_related("station", "deputy", "category").order_by("created_at", "pk")
+    # voice_note: a case's text is its content and, once typed, its voice note's transcript.
+    rows = cases.select_related("station", "deputy", "category", "voice_note").order_by("created_at", "pk")
     for issue in rows.iterator(chunk_size=2000):
         is_open = issue.state in OPEN_STATES
         yield [
@@ -97,5 +98,5 @@ def case_rows(cases, now):
             issue.get_rating_display() if issue.rating else "",
             mask_name(issue.submitter_name),
             mask_phone(issue.submitter_phone),
-            issue.content,
+            issue.text_for_matching,
         ]

@@ -40,6 +40,7 @@ class Action(models.TextChoices):
     PROGRESS = "progress", _("progress note")
     REQUEST_EXTENSION = "request_extension", _("extension requested")
     DECIDE_EXTENSION = "decide_extension", _("extension request decided")
+    TRANSCRIBE = "transcribe", _("transcribe the voice note")
 
 
 class Rating(models.TextChoices):
@@ -245,6 +246,16 @@ class Issue(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.state in OPEN_STATES and self.deadline is not None and self.deadline < clock.now()
+
+    @property
+    def text_for_matching(self) -> str:
+        """What dashboards and similar-case matching read: the text, and what the voice note says
+        once staff typed it (issues.services.voice_transcribe). One query when not prefetched."""
+        try:
+            transcript = self.voice_note.transcript
+        except models.ObjectDoesNotExist:
+            transcript = ""
+        return "\n".join(part for part in (self.content, transcript) if part)
 
 
 class IssueEventQuerySet(models.QuerySet):
@@ -514,4 +525,5 @@ from issues.platform_models import GovernancePlatform  # noqa: E402, F401
 
 # The SMS outbox lives in its own module of this app; importing it here registers its models.
 from issues.sms.models import SmsMessage, SmsOptOut  # noqa: E402, F401
+from issues.voice_models import KeptVoice, VoiceNote  # noqa: E402, F401 (they refer to Issue by name)
 from issues.worknotice.models import AlertPreference, WorkAccount, WorkNotice, WorkNoticeItem  # noqa: E402, F401

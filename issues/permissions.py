@@ -47,6 +47,7 @@ ACTION_ROLES: dict[str, dict[str, frozenset]] = {
     Action.PROGRESS: {Role.PLATFORM: frozenset({State.ASSIGNED})},
     Action.REQUEST_EXTENSION: {Role.PLATFORM: frozenset({State.ASSIGNED})},
     Action.DECIDE_EXTENSION: {Role.STATION_STAFF: ANY_STATE, Role.ADMIN: ANY_STATE},
+    Action.TRANSCRIBE: {Role.STATION_STAFF: ANY_STATE, Role.ADMIN: ANY_STATE},
 }
 
 

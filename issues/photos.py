@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, UnidentifiedImageError
 
+from issues.voice import VOICE_MAX_BYTES
 from liaison.errors import InvalidInput
 
 MAX_PHOTOS = 3
 MAX_BYTES = 5 * 1024 * 1024
-# The most a villager's form may post: three photos and a generous margin for the text fields and
-# the multipart framing. A longer body is refused before it is read (villagers.limits).
-MAX_FORM_BYTES = MAX_PHOTOS * MAX_BYTES + 1024 * 1024
+# The most a villager's form may post: three photos, a voice note and a generous margin for the
+# text fields and the multipart framing. A longer body is refused before it is read
+# (villagers.limits).
+MAX_FORM_BYTES = MAX_PHOTOS * MAX_BYTES + VOICE_MAX_BYTES + 1024 * 1024
 MAX_SIDE = 2560  # stored photos are scaled down to this
 # What a picture may declare in its header, checked before any pixel is decoded (Image.open reads
 # only the header): a few bytes can declare a huge picture, and decoding and scaling it costs the

@@ -160,13 +160,15 @@ class SimilarCase:
 def similar_cases(user, issue: Issue, *, limit: int = LIMIT, minimum: float = MINIMUM_SCORE) -> list[SimilarCase]:
     """The open cases of `issue`'s station that this user may see, most similar first (at most
     `limit`, each scoring at least `minimum`). Two queries: the texts, then the chosen cases."""
-    candidates = list(
+    # The text and, for a voice note, what staff typed of it (Issue.text_for_matching).
+    rows = (
         issues_visible_to(user)
         .filter(station_id=issue.station_id, state__in=OPEN_STATES)
         .exclude(pk=issue.pk)
-        .values_list("pk", "content")
+        .values_list("pk", "content", "voice_note__transcript")
     )
-    best = [(pk, score) for pk, score in rank(issue.content, candidates) if score >= minimum][:limit]
+    candidates = [(pk, "\n".join(part for part in (content, transcript) if part)) for pk, content, transcript in rows]
+    best = [(pk, score) for pk, score in rank(issue.text_for_matching, candidates) if score >= minimum][:limit]
     found = Issue.objects.select_related("category").in_bulk([pk for pk, _score in best])
     return [
         SimilarCase(

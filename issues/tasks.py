@@ -4,6 +4,7 @@ from celery import shared_task
 
 from issues import alerts, forwarding, notices, notifications, services
 from issues.services.submission import kept_photos_expire
+from issues.services.voice import kept_voices_expire
 from issues.sms import outbox as sms_outbox
 from issues.sms import service as sms_service
 from issues.worknotice import service as work_notices
@@ -12,8 +13,9 @@ from issues.worknotice import service as work_notices
 @shared_task(ignore_result=True)
 def close_unevaluated_issues() -> int:
     """Close replied cases whose evaluation window has passed (never counted as satisfied). On the
-    same beat, what else waited too long goes: photos kept for villagers' forms never sent."""
+    same beat, what else waited too long goes: photos and voice notes kept for villagers' forms never sent."""
     kept_photos_expire()
+    kept_voices_expire()
     return services.close_expired_evaluations()
 
 

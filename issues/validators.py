@@ -17,9 +17,10 @@ _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
 
 
-def clean_content(raw: str) -> str:
+def clean_content(raw: str, *, with_voice: bool = False) -> str:
+    """The case's text. With a voice note the minimum does not apply: the recording says it."""
     text = (raw or "").strip()
-    if len(text) < CONTENT_MIN:
+    if len(text) < CONTENT_MIN and not with_voice:
         raise InvalidInput(
             _("Please describe the problem in at least %(n)d characters.") % {"n": CONTENT_MIN}, field="content"
         )

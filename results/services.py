@@ -54,7 +54,7 @@ def publication_review(*, actor: Actor, issue_id: int) -> Review:
     names = _names_in(issue)
     return Review(
         issue=issue,
-        problem=deidentify(issue.content, names=names),
+        problem=deidentify(issue.text_for_matching, names=names),  # a voice-only case by its transcript
         answer=deidentify(issue.reply_text, names=names),
     )
 
@@ -86,7 +86,7 @@ def publication_publish(*, actor: Actor, issue_id: int, problem: str, answer: st
         message = _("Personal data is left in the text: %(found)s. Take it out before publishing.")
         raise InvalidInput(message % {"found": "、".join(left)})
     counts = {}
-    for text in (issue.content, issue.reply_text):
+    for text in (issue.text_for_matching, issue.reply_text):
         for kind, n in deidentify(text, names=names).counts().items():
             counts[kind] = counts.get(kind, 0) + n
     answered_at = issue.first_replied_at or issue.replied_at or clock.now()

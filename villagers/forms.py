@@ -71,11 +71,13 @@ class SubmissionForm(forms.Form):
     anonymous = forms.BooleanField(required=False)
     consent = forms.BooleanField(required=False)
     photos = forms.Field(required=False)  # read from request.FILES; here only to carry its errors
+    voice = forms.Field(required=False)  # the same
     token = forms.CharField(required=False)
     website = forms.CharField(required=False)  # the honeypot: hidden from people, filled by bots
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, with_voice: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.with_voice = with_voice  # a voice note comes along: the text may be short or empty
         self.nonce = ""
         self.contact_dropped = False
 
@@ -96,6 +98,17 @@ class SubmissionForm(forms.Form):
         return int(value) if isinstance(value, str) and value.isdigit() and len(value) <= 18 else None
 
     @property
+    def kept_voice_id(self) -> int | None:
+        """The kept voice note the page carried (a hidden field); whose it is is checked on use."""
+        value = self.data.get("kept_voice", "") if hasattr(self.data, "get") else ""
+        return int(value) if isinstance(value, str) and value.isdigit() and len(value) <= 18 else None
+
+    @property
+    def removes_voice(self) -> bool:
+        """Whether the kept voice note's 删除 button was tapped."""
+        return self.data.get("remove_voice", "") == "1"
+
+    @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
 
@@ -111,7 +124,8 @@ class SubmissionForm(forms.Form):
         return token
 
     def clean_content(self) -> str:
-        return _checked(clean_content, self.cleaned_data.get("content", ""))
+        text = self.cleaned_data.get("content", "")
+        return _checked(lambda raw: clean_content(raw, with_voice=self.with_voice), text)
 
     def clean(self):
         data = super().clean()
@@ -150,7 +164,7 @@ class SubmissionForm(forms.Form):
 
     def add_service_error(self, error) -> None:
         """Show an liaison.errors.InvalidInput next to the field it is about."""
-        field = error.field if error.field in ("content", "phone", "name", "category", "photos") else None
+        field = error.field if error.field in ("content", "phone", "name", "category", "photos", "voice") else None
         self.add_error(field, str(error.message))
 
 

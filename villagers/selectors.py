@@ -180,3 +180,19 @@ def kept_photo_of_form(submission_key: str, photo_id: int) -> KeptPhoto | None:
     if not submission_key:
         return None
     return KeptPhoto.objects.filter(submission_key=submission_key, pk=photo_id).only("image").first()
+
+
+def kept_voice_of_form(submission_key: str, voice_id: int | None):
+    """The voice note kept for the form `submission_key`, if `voice_id` is it; None otherwise."""
+    from issues.models import KeptVoice
+
+    if not submission_key or voice_id is None:
+        return None
+    return KeptVoice.objects.filter(submission_key=submission_key, pk=voice_id).first()
+
+
+def voice_note_of(issue):
+    """The case's voice note (only what the page shows), or None."""
+    from issues.models import VoiceNote
+
+    return VoiceNote.objects.filter(issue=issue).only("pk", "duration").first()

@@ -18,22 +18,25 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from issues.models import KeptPhoto
+from issues.models import KeptPhoto, KeptVoice
 from issues.photos import MAX_PHOTOS, check_chosen
 from issues.services import issue_submit
 from issues.services.submission import kept_photo_remove, photos_keep
+from issues.services.voice import kept_voice_remove, voice_keep
 from issues.validators import CONTENT_MAX, CONTENT_MIN
+from issues.voice import VOICE_MAX_SECONDS, clean_voice
 from liaison.errors import IdempotencyConflict, InvalidInput
 from liaison.ratelimit import client_ip, hit, hit_submission
 from villagers.elder import is_elder, mode_context
 from villagers.forms import SubmissionForm, new_nonce, new_submission_token, submission_key, submission_nonce
-from villagers.selectors import PAGE_CACHE_SECONDS, kept_photos, public_categories
+from villagers.selectors import PAGE_CACHE_SECONDS, kept_photos, kept_voice_of_form, public_categories
 
 # Where each field's mistake points in the summary, in the order the page shows the fields.
 FIELD_ANCHORS = {
     "content": "f-content",
     "category": "f-category",
     "photos": "f-photos",
+    "voice": "f-voice",
     "name": "f-name",
     "phone": "f-phone",
     "consent": "f-consent",
@@ -50,13 +53,17 @@ class Round:
     kept: list[KeptPhoto] = field(default_factory=list)
     photo_notice: str = ""  # said next to the photos, where the villager tapped 删除
     photos_lost: bool = False  # photos were chosen but could not be kept: ask for them again
+    kept_voice: KeptVoice | None = None
+    voice_notice: str = ""
+    voice_lost: bool = False  # a voice note was sent but could not be kept: ask for it again
 
 
 def send(request, *, channel, rate_key, station_id=None, deputy_id=None, deputy_token="") -> HttpResponse | Round:
     """Send the posted form: the redirect to the receipt, a refusal, or the round to show again."""
     ip = client_ip(request)
     hit("submit_ip", ip)  # every post costs its address; a code pays only for valid ones (below)
-    form = SubmissionForm(request.POST)
+    voice_file = request.FILES.get("voice") or None
+    form = SubmissionForm(request.POST, with_voice=bool(voice_file or request.POST.get("kept_voice")))
     if form.is_bot:
         return render(
             request,
@@ -68,6 +75,19 @@ def send(request, *, channel, rate_key, station_id=None, deputy_id=None, deputy_
     token, key = _token_and_key(form)
     files = [f for f in request.FILES.getlist("photos") if f]
     kept_ids = form.kept_ids if key == form.idempotency_key else []
+    kept_voice_id = form.kept_voice_id if key == form.idempotency_key else None
+    voice = _checked_voice(form, voice_file)
+
+    if form.removes_voice:  # the voice note's 删除 button: nothing is judged or sent
+        removed = kept_voice_remove(submission_key=key, voice_id=kept_voice_id) if kept_voice_id else False
+        bare = unjudged(form)
+        chosen, problems = check_chosen(files, already=len(kept_ids))
+        for problem in problems:
+            bare.add_error("photos", problem)
+        kept = _keep(bare, key, chosen, kept_ids)
+        kept_voice = voice_keep(submission_key=key, voice=voice) if voice else None
+        notice = _("The voice note was removed.") if removed else ""
+        return Round(form=bare, token=token, kept=kept, kept_voice=kept_voice, voice_notice=notice)
 
     if form.remove_id is not None:  # a 删除 button, not 提交: nothing is judged or sent
         removed = kept_photo_remove(submission_key=key, photo_id=form.remove_id) if kept_ids else False
@@ -79,7 +99,16 @@ def send(request, *, channel, rate_key, station_id=None, deputy_id=None, deputy_
         kept = _keep(bare, key, chosen, kept_ids)
         notice = _("The photo was removed.") if removed else ""
         asked = [pk for pk in form.kept_ids if pk != form.remove_id]
-        return Round(form=bare, token=token, kept=kept, photo_notice=notice, photos_lost=_lost(asked, kept))
+        kept_voice = _keep_voice(key, voice, kept_voice_id)
+        return Round(
+            form=bare,
+            token=token,
+            kept=kept,
+            photo_notice=notice,
+            photos_lost=_lost(asked, kept),
+            kept_voice=kept_voice,
+            voice_lost=_voice_lost(form, kept_voice),
+        )
 
     chosen, problems = check_chosen(files, already=len(kept_ids))
     for problem in problems:
@@ -101,6 +130,8 @@ def send(request, *, channel, rate_key, station_id=None, deputy_id=None, deputy_
                 submitter_phone=data["phone"],
                 photos=[c.photo for c in chosen],
                 kept_photo_ids=kept_ids,
+                voice=voice,
+                kept_voice_id=None if voice else kept_voice_id,
                 idempotency_key=key,
                 # The form refuses a number without the box ticked: consent covers the texts.
                 sms_consent=bool(data.get("consent")),
@@ -110,14 +141,45 @@ def send(request, *, channel, rate_key, station_id=None, deputy_id=None, deputy_
         except IdempotencyConflict:
             # This token made a case already, with other text: a fresh form, nothing kept.
             form.add_error(None, _("This form was already sent with other text. Please check it and send again."))
-            return Round(form=form, photos_lost=bool(files or kept_ids))
+            return Round(form=form, photos_lost=bool(files or kept_ids), voice_lost=bool(voice_file or kept_voice_id))
         else:
             url = reverse("public:receipt", args=[issue.tracking_code])
             if form.contact_dropped:  # the receipt then says that the name and phone were not kept
                 url += "?" + urlencode({"contact": "dropped"})
             return redirect(url)
     kept = _keep(form, key, chosen, kept_ids)
-    return Round(form=form, token=token, kept=kept, photos_lost=_lost(form.kept_ids, kept))
+    kept_voice = _keep_voice(key, voice, kept_voice_id)
+    return Round(
+        form=form,
+        token=token,
+        kept=kept,
+        photos_lost=_lost(form.kept_ids, kept),
+        kept_voice=kept_voice,
+        voice_lost=_voice_lost(form, kept_voice),
+    )
+
+
+def _checked_voice(form: SubmissionForm, uploaded):
+    """The posted voice note checked (issues.voice), or None with its mistake on the form."""
+    if uploaded is None:
+        return None
+    try:
+        return clean_voice(uploaded)
+    except InvalidInput as error:
+        form.add_error("voice", str(error.message))
+        return None
+
+
+def _keep_voice(key: str, voice, kept_voice_id: int | None) -> KeptVoice | None:
+    """Keep this round's good voice note (it replaces an earlier one), or find the kept one."""
+    if voice is not None:
+        return voice_keep(submission_key=key, voice=voice)
+    return kept_voice_of_form(key, kept_voice_id)
+
+
+def _voice_lost(form: SubmissionForm, kept_voice: KeptVoice | None) -> bool:
+    """Whether the page carried a kept voice note that is not kept any more (its form expired)."""
+    return form.kept_voice_id is not None and kept_voice is None
 
 
 def _token_and_key(form: SubmissionForm) -> tuple[str, str]:
@@ -161,11 +223,24 @@ def kept_round(request, message: str = "") -> Round:
     form = SubmissionForm(request.POST)
     form.is_valid()
     bare = unjudged(form, message)
+    voice_sent = bool(request.FILES.get("voice"))
     if not form.nonce:
-        return Round(form=bare, photos_lost=bool(form.kept_ids or request.FILES.getlist("photos")))
+        return Round(
+            form=bare,
+            photos_lost=bool(form.kept_ids or request.FILES.getlist("photos")),
+            voice_lost=voice_sent or form.kept_voice_id is not None,
+        )
     kept = kept_photos(form.idempotency_key, form.kept_ids)
     lost = bool(request.FILES.getlist("photos")) or _lost(form.kept_ids, kept)
-    return Round(form=bare, token=form.data.get("token", ""), kept=kept, photos_lost=lost)
+    kept_voice = kept_voice_of_form(form.idempotency_key, form.kept_voice_id)
+    return Round(
+        form=bare,
+        token=form.data.get("token", ""),
+        kept=kept,
+        photos_lost=lost,
+        kept_voice=kept_voice,
+        voice_lost=voice_sent or _voice_lost(form, kept_voice),
+    )
 
 
 def error_summary(form: SubmissionForm) -> list[tuple[str, str]]:
@@ -218,6 +293,10 @@ def form_page(request, context, current: Round | None = None, *, status=None, ac
         "kept_photos": current.kept,
         "photos_left": MAX_PHOTOS - len(current.kept),
         "photos_lost": current.photos_lost,
+        "kept_voice": current.kept_voice,
+        "voice_notice": current.voice_notice,
+        "voice_lost": current.voice_lost,
+        "voice_max_seconds": VOICE_MAX_SECONDS,
         # Always a path of its own: a #fragment the page's address picked up (a summary link
         # followed without JavaScript) must not ride along to the receipt.
         "action": action or request.path,

@@ -5,7 +5,7 @@ import os
 
 from django.urls import path, register_converter
 
-from villagers import directory_views, elder, results_views, staff, views
+from villagers import directory_views, elder, results_views, staff, views, voice_views
 
 
 class _QrFormat:
@@ -36,6 +36,9 @@ urlpatterns = [
     path("f/<str:token>/photos/<int:photo_id>.jpg", views.kept_photo, name="kept-photo"),
     path("t/<str:tracking_code>/photos/<int:attachment_id>/", views.submitter_photo, name="submitter-photo"),
     path("staff/photos/<int:attachment_id>/", staff.staff_photo, name="staff-photo"),
+    path("t/<str:tracking_code>/voice/", voice_views.submitter_voice, name="submitter-voice"),
+    path("f/<str:token>/voice/<int:voice_id>/", voice_views.kept_voice, name="kept-voice"),
+    path("staff/voice/<int:issue_id>/", voice_views.staff_voice, name="staff-voice"),
     path("posters/deputy/<int:pk>/", staff.deputy_poster, name="deputy-poster"),
     path("posters/station/<int:pk>/", staff.station_poster, name="station-poster"),
     path("posters/station/<int:pk>/cards/", staff.station_cards, name="station-cards"),

@@ -19,7 +19,7 @@ from liaison.ratelimit import RateLimited, client_ip, hit
 from villagers.errors import not_found, villager_page
 from villagers.forms import LookupForm, RatingForm, submission_key
 from villagers.lookup import look_up
-from villagers.selectors import deputy_page, kept_photo_of_form, station_page
+from villagers.selectors import deputy_page, kept_photo_of_form, station_page, voice_note_of
 from villagers.sending import cached_form_page, form_page, kept_photo_nonce, kept_round, send
 from villagers.wording import STATE_TEXT, deadline_text, tracking_url
 
@@ -31,6 +31,11 @@ from villagers.wording import STATE_TEXT, deadline_text, tracking_url
 def deputy(request, token: str):
     current = None
     if request.method == "POST":
+        from villagers.queued import queued_to_station
+
+        rerouted = queued_to_station(request, token)  # sent late from the phone's outbox
+        if rerouted is not None:
+            return rerouted
         # issue_submit reads the token afresh (sending never trusts the page cache) and refuses
         # a code that no longer takes cases; the page below then says where to turn instead.
         outcome = send(request, channel=Channel.DEPUTY_QR, deputy_token=token, rate_key=f"d:{token}")
@@ -165,6 +170,8 @@ def receipt(request, tracking_code: str):
         "deadline_text": deadline_text(issue),
         # Set by the form when the villager ticked 匿名 and still typed a name or a phone.
         "contact_dropped": request.GET.get("contact") == "dropped" and not issue.submitter_phone,
+        # Set by villagers.queued: a case sent late from the phone went to the station instead.
+        "moved_to_station": request.GET.get("moved") == "1",
     }
     return render(request, "public/receipt.html", context)
 
@@ -214,6 +221,7 @@ def track(request, tracking_code: str):
     context = {
         **_progress_context(issue),
         "photos": list(issue.attachments.only("pk")),
+        "voice_note": voice_note_of(issue),
         "masked_phone": mask_phone(issue.submitter_phone),
         "can_rate": can_rate,
         "form": form,

@@ -23,12 +23,14 @@ from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
 from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, queue_tabs
 from issues.admin.replytemplates import reply_template_choices
 from issues.admin.sms import sms_rows
+from issues.admin.voice import voice_context
 from issues.deadlines import deadline_label
 from issues.models import OPEN_STATES, Action, Channel, Issue
 from issues.permissions import Actor, actions_available, allowed_roles, may_reveal_contact, scope_of
 from issues.queue import end_of_today
 from issues.selectors import issue_visible_to, issues_visible_to, staff_timeline
 from issues.services import Contact, issue_extend_deadline, issue_reveal_contact, issue_submit, issue_transition
+from issues.services.voice import voice_transcribe
 from issues.similar import similar_cases
 from issues.timeline import chain_status
 from issues.validators import mask_name, mask_phone
@@ -187,6 +189,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
         return [
             path("<path:object_id>/do/<str:action>/", wrap(self.action_view), name=f"{prefix}_action"),
             path("<path:object_id>/reveal-contact/", wrap(self.reveal_contact_view), name=f"{prefix}_reveal_contact"),
+            path("<path:object_id>/transcript/", wrap(self.transcript_view), name=f"{prefix}_transcript"),
             path(
                 "<path:object_id>/forwarding/<int:forwarding_id>/retry/",
                 wrap(self.retry_forwarding_view),
@@ -222,6 +225,20 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
         response = self._render_case(request, issue, revealed=contact)
         response["Cache-Control"] = "no-store"
         return response
+
+    def transcript_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        issue = self._visible(request, object_id)
+        try:
+            voice_transcribe(actor=Actor.of(request.user), issue_id=issue.pk, text=request.POST.get("transcript", ""))
+        except IssueNotFound:
+            raise Http404(_("Not found.")) from None
+        except IssueError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The transcript was saved."))
+        return redirect(self._case_url(issue) + "#voice")
 
     def retry_forwarding_view(self, request, object_id, forwarding_id):
         if request.method != "POST":
@@ -317,6 +334,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
             "timeline": staff_timeline(issue),
             "timeline_status": chain_status(issue),
             "photos": photos,
+            **voice_context(request.user, issue),
             "forwarding": forwarding,
             "can_retry": bool(forwarding) and may_retry(request.user, issue),
             "similar": similar_cases(request.user, issue) if issue.state in OPEN_STATES else [],

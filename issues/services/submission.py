@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from issues import clock
-from issues.models import Action, Attachment, Category, Channel, Issue, KeptPhoto
+from issues.models import Action, Attachment, Category, Channel, Issue, KeptPhoto, KeptVoice, VoiceNote
 from issues.permissions import VILLAGER, Actor, Role, authorize
 from issues.photos import KEPT_PHOTO_MAX_AGE, MAX_PHOTOS, ChosenPhoto, clean_photos
 from issues.services.core import new_event
@@ -42,6 +42,8 @@ def issue_submit(
     submitter_phone: str = "",
     photos: Sequence = (),
     kept_photo_ids: Sequence[int] = (),
+    voice=None,
+    kept_voice_id: int | None = None,
     idempotency_key: str = "",
     source_ref: str = "",
     sms_consent: bool = False,
@@ -55,10 +57,17 @@ def issue_submit(
     refused.
 
     `kept_photo_ids` are photos kept under `idempotency_key` by photos_keep: they become the
-    case's attachments (kept ones first) in the transaction that creates it."""
+    case's attachments (kept ones first) in the transaction that creates it. `voice` is a
+    recording checked by issues.voice.clean_voice, `kept_voice_id` one kept under the key by
+    issues.services.voice.voice_keep (at most one of them); with either, the text may be short."""
     if channel not in _CHANNELS:
         raise InvalidInput(_("Unknown channel."), field="channel")
-    content = clean_content(content)
+    has_voice = voice is not None or kept_voice_id is not None
+    if voice is not None and kept_voice_id is not None:
+        raise InvalidInput(_("A case has at most one voice note."), field="voice")
+    if kept_voice_id is not None and not idempotency_key:
+        raise InvalidInput(_("Kept photos belong to a form: send its key."), field="voice")
+    content = clean_content(content, with_voice=has_voice)
     name = clean_name(submitter_name)
     phone = normalize_mobile(submitter_phone)
 
@@ -83,6 +92,8 @@ def issue_submit(
         fingerprint = _fingerprint(
             channel, station_id, deputy_id, deputy_token, category_id, content, name, phone, len(photos) + len(kept_ids)
         )
+        if has_voice:  # only then: the fingerprints of cases sent before voice notes stay valid
+            fingerprint = _fingerprint(fingerprint, "voice")
     clean = clean_photos(photos)
 
     issue = Issue(
@@ -110,21 +121,34 @@ def issue_submit(
                 attachment = Attachment(size=len(photo.content), width=photo.width, height=photo.height, created_at=now)
                 stored.append(attachment)
                 attachment.image.save("photo.jpg", ContentFile(photo.content), save=False)
+            if voice is not None:
+                note = VoiceNote(size=len(voice.content), content_type=voice.content_type, duration=voice.duration)
+                note.created_at = now
+                stored.append(note)
+                note.audio.save(f"voice.{voice.extension}", ContentFile(voice.content), save=False)
             event = new_event(
-                issue, action=Action.SUBMIT, from_state="", actor=actor, data={"photos": len(kept_ids) + len(clean)}
+                issue,
+                action=Action.SUBMIT,
+                from_state="",
+                actor=actor,
+                data={"photos": len(kept_ids) + len(clean), **({"voice": True} if has_voice else {})},
             )
             # Without kept photos (nearly every case) nothing is read or locked here: the fast path
             # stays one statement. With them, their rows go in the transaction that creates the case.
-            with transaction.atomic() if kept_ids else contextlib.nullcontext():
+            with transaction.atomic() if kept_ids or kept_voice_id is not None else contextlib.nullcontext():
                 handed_over = _take_kept(idempotency_key, kept_ids, now) if kept_ids else []
-                if len(handed_over) < len(kept_ids):  # gone: used by this very form already, or expired
+                if kept_voice_id is not None:
+                    handed_over += _take_kept_voice(idempotency_key, kept_voice_id, now)
+                if len(handed_over) < len(kept_ids) + (kept_voice_id is not None):  # gone: used already, or expired
                     replay = _replay(idempotency_key, fingerprint)
                     if replay is not None:
                         _delete_files(stored)
                         return replay
-                    raise InvalidInput(
-                        _("A photo you chose earlier is no longer kept. Please choose it again."), field="photos"
-                    )
+                    if len([h for h in handed_over if isinstance(h, Attachment)]) < len(kept_ids):
+                        raise InvalidInput(
+                            _("A photo you chose earlier is no longer kept. Please choose it again."), field="photos"
+                        )
+                    raise InvalidInput(_("Your voice note is no longer kept. Please record it again."), field="voice")
                 # The case, its first timeline event and its photos: one statement on PostgreSQL.
                 # These models have no save() logic or signals for insert_together to skip.
                 if not insert_together(issue, [event, *handed_over, *stored], lookup=lookup):
@@ -137,6 +161,8 @@ def issue_submit(
                     continue
                 if kept_ids:
                     KeptPhoto.objects.filter(pk__in=kept_ids).delete()
+                if kept_voice_id is not None:
+                    KeptVoice.objects.filter(pk=kept_voice_id).delete()
             issue.replayed = False
             return issue
         except IntegrityError:
@@ -207,10 +233,12 @@ def _replay(key: str, fingerprint: str) -> Issue | None:
     return issue
 
 
-def _delete_files(attachments: list) -> None:
-    for attachment in attachments:
-        if attachment.image.name:
-            attachment.image.storage.delete(attachment.image.name)
+def _delete_files(rows: list) -> None:
+    """Delete the stored files of photos and voice notes (issues.voice_models) in `rows`."""
+    for row in rows:
+        stored = row.audio if isinstance(row, VoiceNote | KeptVoice) else row.image
+        if stored.name:
+            stored.storage.delete(stored.name)
 
 
 # --- photos kept for a form that is not sent yet --------------------------------------------------
@@ -222,6 +250,18 @@ def _take_kept(key: str, ids: list[int], now) -> list[Attachment]:
     return [
         Attachment(image=row.image.name, size=row.size, width=row.width, height=row.height, created_at=now)
         for row in rows
+    ]
+
+
+def _take_kept_voice(key: str, pk: int, now) -> list[VoiceNote]:
+    """The kept voice note `pk` of the form `key`, locked, as the new case's voice note (same file)."""
+    row = KeptVoice.objects.select_for_update().filter(submission_key=key, pk=pk).first()
+    if row is None:
+        return []
+    return [
+        VoiceNote(
+            audio=row.audio.name, content_type=row.content_type, duration=row.duration, size=row.size, created_at=now
+        )
     ]
 
 

@@ -111,6 +111,14 @@ def act(world, actor: Actor, action: str, issue: Issue):
                 reason="等材料",
             )
             return services.extension_decide(actor=actor, extension_id=request.pk, approve=False, note="时限内能办完")
+        case Action.TRANSCRIBE:
+            from issues.models import VoiceNote
+            from issues.services.voice import voice_transcribe
+
+            VoiceNote.objects.get_or_create(
+                issue=issue, defaults={"audio": "voice/x.webm", "content_type": "audio/webm", "duration": 4, "size": 9}
+            )
+            return voice_transcribe(actor=actor, issue_id=issue.pk, text="村口路灯坏了")
     raise AssertionError(f"no service for {action}")
 
 
@@ -123,6 +131,7 @@ ACTION_STATES = [
     (Action.PROGRESS, State.ASSIGNED),
     (Action.REQUEST_EXTENSION, State.ASSIGNED),
     (Action.DECIDE_EXTENSION, State.ASSIGNED),
+    (Action.TRANSCRIBE, State.SUBMITTED),
 ]
 MATRIX = [(person, action, state) for action, state in ACTION_STATES for person in PEOPLE]
 

@@ -27,9 +27,44 @@
       x.focus({ preventScroll: true });
     });
   }
+  /* 按住说话: shown where the browser can record; its code (voice.js) loads on the first touch. */
+  var r = document.getElementById("f-record");
+  if (r && window.MediaRecorder && navigator.mediaDevices && window.DataTransfer) {
+    r.hidden = false;
+    var h = function (v) {
+      if (v.type === "keydown" && v.key !== " " && v.key !== "Enter") return;
+      r.setAttribute("data-held", "1");
+      if (r.getAttribute("data-loaded")) return;
+      r.setAttribute("data-loaded", "1");
+      var x = document.createElement("script");
+      x.src = r.getAttribute("data-src");
+      document.head.appendChild(x);
+    }, u = function () { r.removeAttribute("data-held"); };
+    r.addEventListener("pointerdown", h);
+    r.addEventListener("keydown", h);
+    r.addEventListener("pointerup", u);
+    r.addEventListener("keyup", u);
+  }
+  /* Sending on a weak signal (offline.js): its scripts and the service worker load once the
+     villager starts on the form, or at once when the phone still holds a case to send. */
+  var o = function () {
+    if (f.getAttribute("data-ol") || !window.indexedDB || !window.fetch) return;
+    f.setAttribute("data-ol", "1");
+    if (navigator.serviceWorker) navigator.serviceWorker.register(f.getAttribute("data-sw")).catch(function () {});
+    var x = document.createElement("script");
+    x.src = f.getAttribute("data-outbox");
+    x.onload = function () {
+      var y = document.createElement("script");
+      y.src = f.getAttribute("data-offline");
+      document.head.appendChild(y);
+    };
+    document.head.appendChild(x);
+  };
+  f.addEventListener("focusin", o);
+  try { if (localStorage.getItem("liaison-outbox")) o(); } catch (z) {}
   /* Only 提交 says "sending": a 删除 button posts the form too, to redraw it without that photo. */
   f.addEventListener("submit", function (v) {
-    if (v.submitter && v.submitter.name === "remove_photo") return;
+    if (v.submitter && /^remove_/.test(v.submitter.name)) return;
     setTimeout(function () { b.disabled = true; b.textContent = b.getAttribute("data-sending"); }, 0);
   });
 })();

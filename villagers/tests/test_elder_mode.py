@@ -81,12 +81,13 @@ def test_every_villager_page_has_the_switch_and_in_elderly_mode_its_allowed_styl
             assert source in policy(response)["style-src"], f"{name}: its inline style is not allowed by its hash"
 
 
-def test_the_elderly_form_asks_only_for_the_text_the_photos_and_the_phone(client, world):
+def test_the_elderly_form_asks_only_for_the_text_the_photos_the_voice_note_and_the_phone(client, world):
     client.cookies[COOKIE] = ELDER
     html = client.get(deputy_url(world)).content.decode()
     form = html[html.index('<form class="card"') :]
     fields = set(re.findall(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"', form))
-    assert fields == {"csrfmiddlewaretoken", "token", "website", "content", "photos", "phone", "consent"}
+    essential = {"content", "photos", "voice", "phone", "consent"}
+    assert fields == {"csrfmiddlewaretoken", "token", "website", *essential}
     assert zh("Your phone number (optional)") in form
 
 

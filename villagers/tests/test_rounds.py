@@ -245,7 +245,7 @@ def test_the_photo_limit_counts_kept_and_new_photos_together(client, world, url)
 
     full = client.post(url, {"content": "灯坏", "token": token, "kept": kept, "photos": [photo()]}).content.decode()
     assert len(kept_ids_of(full)) == MAX_PHOTOS
-    assert 'type="file"' not in full  # nothing more to choose: the page says to remove one first
+    assert 'name="photos"' not in full  # nothing more to choose: the page says to remove one first
     assert zh("%(n)s photos are kept: that is the most one case can have. Remove one to choose another.", n=3) in full
 
 
