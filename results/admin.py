@@ -4,6 +4,7 @@ out, before staff publish it. Every write goes through results.services."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -11,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from issues.models import Issue
 from issues.permissions import Actor, scope_of
 from liaison.errors import IssueError, IssueNotFound
 from results import selectors, services
@@ -52,6 +54,9 @@ class PublicationAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return not scope_of(request.user).is_empty
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404  # a result outside the user's stations looks exactly like none
+
     def has_add_permission(self, request):
         return False  # published from the review page, never typed in
 
@@ -60,6 +65,17 @@ class PublicationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def idor_outside(self, world, role):
+        """For the generated IDOR test: a published result of a case on the other side."""
+        near = {"deputy_a", "station_staff", "township_staff"}
+        station = world.xiushan_station if role in near else world.railway_point
+        issue = Issue.objects.filter(station=station).first()
+        marker = f"{station.name}公示结果{issue.pk}"
+        publication, _created = Publication.objects.get_or_create(
+            issue=issue, defaults={"station": station, "problem": marker, "answer": "已修复。", "days_taken": 3}
+        )
+        return publication, marker
 
     @admin.action(description=gettext_lazy("Withdraw from the results wall"))
     def withdraw_selected(self, request, queryset):
@@ -85,8 +101,9 @@ class PublicationAdmin(admin.ModelAdmin):
         ]
 
     def cases_view(self, request):
-        if not self.has_view_permission(request):
-            raise Http404
+        scope = scope_of(request.user)
+        if not (scope.is_superuser or scope.staff_station_ids):  # only those who may publish
+            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
