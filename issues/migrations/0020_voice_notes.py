@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import issues.clock
-import issues.voice_models
+import issues.models.voice
 from django.conf import settings
 from django.db import migrations, models
 
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('submission_key', models.CharField(db_index=True, editable=False, max_length=100, verbose_name='submission key')),
-                ('audio', models.FileField(upload_to=issues.voice_models._voice_path, verbose_name='recording')),
+                ('audio', models.FileField(upload_to=issues.models.voice._voice_path, verbose_name='recording')),
                 ('content_type', models.CharField(editable=False, max_length=20, verbose_name='content type')),
                 ('duration', models.FloatField(editable=False, verbose_name='duration in seconds')),
                 ('size', models.PositiveIntegerField(editable=False, verbose_name='size in bytes')),
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
             name='VoiceNote',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('audio', models.FileField(upload_to=issues.voice_models._voice_path, verbose_name='recording')),
+                ('audio', models.FileField(upload_to=issues.models.voice._voice_path, verbose_name='recording')),
                 ('content_type', models.CharField(editable=False, max_length=20, verbose_name='content type')),
                 ('duration', models.FloatField(editable=False, verbose_name='duration in seconds')),
                 ('size', models.PositiveIntegerField(editable=False, verbose_name='size in bytes')),

@@ -234,7 +234,7 @@ def _replay(key: str, fingerprint: str) -> Issue | None:
 
 
 def _delete_files(rows: list) -> None:
-    """Delete the stored files of photos and voice notes (issues.voice_models) in `rows`."""
+    """Delete the stored files of photos and voice notes (issues.models.voice) in `rows`."""
     for row in rows:
         stored = row.audio if isinstance(row, VoiceNote | KeptVoice) else row.image
         if stored.name:
