@@ -18,7 +18,10 @@ def assigned(world, station=None):
     issue = world.submit() if station is None else world.submit(deputy=world.deputy_b)
     issue_accept(actor=staff, issue_id=issue.pk)
     issue_review(actor=staff, issue_id=issue.pk)
-    issue_assign(actor=staff, issue_id=issue.pk, department_id=world.department.pk)
+    department = world.department  # 白泉镇's: it serves the railway point, not 秀山乡
+    if station is not None:
+        department, _ = Department.objects.get_or_create(name="秀山乡城建办", defaults={"region": station.region})
+    issue_assign(actor=staff, issue_id=issue.pk, department_id=department.pk)
     issue.refresh_from_db()
     return issue
 
