@@ -94,7 +94,8 @@ def issue_assign(
         ensure_department_in_scope(issue, department)  # under the row lock: nothing written yet
         issue.department = department
         issue.first_assigned_at = issue.first_assigned_at or now
-        forwarding_create_locked(issue, co_departments=co_departments)
+        # No co-handlers named: sent back to the same lead (after 不满意), its co-handlers go again.
+        forwarding_create_locked(issue, co_departments=co_departments or None)
         # The reply clock started at review; handing the case on does not restart it.
         data = {"department_id": department.pk, "department": department.name}
         if co_departments:

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from issues import forwarding as outbox
 from issues import notices, platform
-from issues.models import Forwarding, GovernancePlatform, Issue, PlatformNotice, State
+from issues.models import Department, Forwarding, GovernancePlatform, Issue, PlatformNotice, State
 from issues.permissions import PLATFORM, Actor
 from issues.platform_callbacks import callback_signature
 from issues.platform_routing import accepted_secrets, platform_for_region, rotate
@@ -73,7 +73,11 @@ def assigned(world, *, deputy=None) -> Issue:
     issue = world.submit(deputy=deputy or world.deputy_a)
     issue_accept(actor=staff, issue_id=issue.pk)
     issue_review(actor=staff, issue_id=issue.pk)
-    issue_assign(actor=staff, issue_id=issue.pk, department_id=world.department.pk)
+    department = world.department  # 白泉镇's: it serves the railway point's cases
+    if issue.station_id != world.railway_point.pk:
+        region = issue.station.region
+        department, _ = Department.objects.get_or_create(name=f"{region.name}城建办", defaults={"region": region})
+    issue_assign(actor=staff, issue_id=issue.pk, department_id=department.pk)
     return Issue.objects.get(pk=issue.pk)
 
 

@@ -357,6 +357,13 @@ def test_a_reopened_round_goes_to_the_same_lead_and_co_handlers(client, world):
     issue = assigned_case(world, co=[helper.pk])
     post(client, {"reply_id": "r-1", "reference": key_of(issue), "text": "已修好。"})
     issue_evaluate(issue_id=issue.pk, rating="unsatisfied", comment="还是没修好")
+    # After 不满意 the station decides: here, back to the same lead department with instructions.
+    issue_assign(
+        actor=Actor.of(world.station_staff),
+        issue_id=issue.pk,
+        department_id=world.department.pk,
+        instructions="请再去现场看看。",
+    )
 
     second = Forwarding.objects.get(issue=issue, round=2)
 
