@@ -14,7 +14,7 @@ import requests
 from django.conf import settings
 
 from governance_stub.models import PlatformCase, PlatformReply
-from issues.models import Action, Forwarding, GovernancePlatform, Issue, IssueEvent, State
+from issues.models import Action, Department, Forwarding, GovernancePlatform, Issue, IssueEvent, State
 from issues.permissions import Actor
 from issues.platform_callbacks import callback_signature
 from issues.platform_routing import rotate
@@ -87,7 +87,11 @@ def assign(world, count: int, *, deputy=None) -> list[int]:
         issue = world.submit(deputy=deputy or world.deputy_a, content=f"第{n}号：渡口栏杆断了，请尽快修理。")
         issue_accept(actor=staff, issue_id=issue.pk)
         issue_review(actor=staff, issue_id=issue.pk)
-        issue_assign(actor=staff, issue_id=issue.pk, department_id=world.department.pk)
+        department = world.department  # 白泉镇's: it serves the railway point's cases
+        if issue.station_id != world.railway_point.pk:
+            region = issue.station.region
+            department, _ = Department.objects.get_or_create(name=f"{region.name}城建办", defaults={"region": region})
+        issue_assign(actor=staff, issue_id=issue.pk, department_id=department.pk)
         ids.append(issue.pk)
     return ids
 

@@ -57,7 +57,7 @@ WITH draw AS (
 INSERT INTO issues_issue (tracking_code, short_code, channel, station_id, deputy_id, category_id,
   department_id, content, submitter_name, submitter_phone, source_ref, state, deadline, round,
   reply_text, rejection_reason, rating, last_reply_on_time, created_at, updated_at, accepted_at,
-  first_assigned_at, first_replied_at, replied_at, finished_at, submission_key, submission_fingerprint)
+  first_assigned_at, first_replied_at, replied_at, finished_at, submission_key, submission_fingerprint, sms_consent)
 SELECT md5('case' || n), 'B' || lpad(to_hex(n), 8, '0'),
   (ARRAY['deputy_qr','station_qr','deputy_visit','walk_in','activity','platform_hot_topic'])[1 + floor(r6 * 6)::int],
   (%(stations)s::int[])[si], (%(deputies)s::int[])[(si - 1) * 5 + 1 + floor(r6 * 5)::int],
@@ -69,7 +69,7 @@ SELECT md5('case' || n), 'B' || lpad(to_hex(n), 8, '0'),
                WHEN st = 'assigned' AND r4 < 0.3 THEN 'unsatisfied' ELSE '' END,
   CASE WHEN rep IS NOT NULL THEN rep < created + interval '7 days' END,
   created, created, acc, asg, rep, rep,
-  CASE WHEN st IN ('evaluated', 'closed') THEN rep + interval '3 days' END, '', ''
+  CASE WHEN st IN ('evaluated', 'closed') THEN rep + interval '3 days' END, '', '', FALSE
 FROM replies
 """
 
@@ -99,10 +99,10 @@ SELECT id, 'evaluate', 'replied', 'evaluated', 1, 'villager', NULL, '', '', '', 
 """
 
 FORWARDINGS_SQL = """
-INSERT INTO issues_forwarding (issue_id, round, key, status, attempts, next_attempt_at, claimed_until,
-  last_error, platform_case_id, created_at, delivered_at)
-SELECT id, 1, md5('fwd' || id), 'delivered', 1, first_assigned_at, NULL, '', 'P' || id, first_assigned_at,
-  first_assigned_at + (2 + random() * 6) * interval '1 second'
+INSERT INTO issues_forwarding (issue_id, round, sequence, department_id, key, status, attempts, next_attempt_at,
+  claimed_until, last_error, platform_case_id, return_reason, created_at, delivered_at)
+SELECT id, 1, 1, department_id, md5('fwd' || id), 'delivered', 1, first_assigned_at, NULL, '', 'P' || id, '',
+  first_assigned_at, first_assigned_at + (2 + random() * 6) * interval '1 second'
 FROM issues_issue WHERE id BETWEEN %(a)s AND %(b)s AND first_assigned_at IS NOT NULL
 """
 
