@@ -92,7 +92,11 @@ def test_front_page_shows_the_waiting_counts_and_the_dashboard_link(
             screenshot(page, f"admin-index-{name}")
         finally:
             context.close()
-        assert counts == ["待受理 2", "待审核 1", "待交办/答复 1", "已逾期 0"]
+        # My queue's tiles first (issues.queue: all that waits for station staff), then the station's counts.
+        assert counts == [
+            *("待我办理 4", "其中已逾期 0", "其中今日到期 0"),
+            *("待受理 2", "待审核 1", "待交办/答复 1", "已逾期 0"),
+        ]
         assert set(bullets) == {"none"}
         assert link == "/dashboard/"
         assert icon[0] == 200 and icon[1].startswith("image/")
