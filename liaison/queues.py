@@ -23,6 +23,8 @@ TASK_ROUTES = {
     "issues.tasks.send_rating_reminders": {"queue": NOTIFICATIONS},
     "dashboard.tasks.refresh_snapshots": {"queue": REPORTS},
     "records.tasks.build_report": {"queue": REPORTS},
+    "rosters.tasks.check_import": {"queue": REPORTS},
+    "rosters.tasks.run_import": {"queue": REPORTS},
 }
 
 # Worker name -> the queues it consumes (`celery -A liaison worker -Q …`). Reports have a worker

@@ -31,24 +31,31 @@ def decode_csv(data: bytes) -> str:
     raise InvalidInput(_("The CSV file is neither UTF-8 nor GBK: save it again as “CSV UTF-8”."), field="file")
 
 
+def check_upload(data: bytes, filename: str) -> str:
+    """The checks that need no reading of the rows (size, kind of file): the lowercased name,
+    or InvalidInput."""
+    if not data:
+        raise InvalidInput(_("The file is empty."), field="file")
+    if len(data) > MAX_BYTES:
+        raise InvalidInput(_("The file is larger than 5 MB."), field="file")
+    name = (filename or "").lower()
+    if not name.endswith((".xlsx", ".csv")):
+        raise InvalidInput(_("Upload the template as .xlsx or .csv."), field="file")
+    return name
+
+
 def read_dataset(
     data: bytes, filename: str, expected: list[str], required: list[str]
 ) -> tuple[tablib.Dataset, list[int]]:
     """The file as a Dataset with the template's columns (in any order, blank lines dropped) and
     the line of the file each row came from (the headings are line 1), or InvalidInput naming
     the problem: size, format, encoding, columns, rows."""
-    if not data:
-        raise InvalidInput(_("The file is empty."), field="file")
-    if len(data) > MAX_BYTES:
-        raise InvalidInput(_("The file is larger than 5 MB."), field="file")
-    name = (filename or "").lower()
+    name = check_upload(data, filename)
     try:
         if name.endswith(".xlsx"):
             dataset = tablib.Dataset().load(data, format="xlsx")
-        elif name.endswith(".csv"):
-            dataset = tablib.Dataset().load(decode_csv(data), format="csv")
         else:
-            raise InvalidInput(_("Upload the template as .xlsx or .csv."), field="file")
+            dataset = tablib.Dataset().load(decode_csv(data), format="csv")
     except InvalidInput:
         raise
     except Exception as error:  # a damaged or disguised file: openpyxl and csv raise many kinds

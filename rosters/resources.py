@@ -50,6 +50,7 @@ class RosterResource(resources.ModelResource):
 
     columns: tuple[str, ...] = ()
     lines: list[int] = []  # the file's line of each row, set by the service
+    progress = None  # called with the number of rows run so far, set by the service
 
     @property
     def editable_stations(self):
@@ -60,6 +61,8 @@ class RosterResource(resources.ModelResource):
 
     def get_or_init_instance(self, instance_loader, row):
         self._row += 1
+        if self.progress is not None:
+            self.progress(self._row)
         reasons = [
             _("“%(column)s” looks like a spreadsheet formula: type the value itself.") % {"column": column}
             for column, value in row.items()

@@ -1,6 +1,7 @@
 """Roster imports: a preview (the whole file run in a transaction that is rolled back) and the
 import itself, all rows or none. Exports and the blank template come from the same resources."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -47,22 +48,34 @@ class ImportOutcome:
         return [row for row in self.rows if row.action == "refused"]
 
 
-def _resource(user, kind: str):
+def may_import(user) -> bool:
+    """Station staff (for their own stations) and superusers import rosters."""
+    scope = scope_of(user)
+    return scope.is_superuser or bool(scope.staff_station_ids)
+
+
+def resource_for(user, kind: str):
     if kind not in RESOURCES:
         raise InvalidInput(_("Choose what the file holds."), field="kind")
-    scope = scope_of(user)
-    if not scope.is_superuser and not scope.staff_station_ids:
+    if not may_import(user):
         raise ActionForbidden(_("Only a station's staff import its rosters."))
     return RESOURCES[kind](user)
 
 
-def roster_import(*, user, kind: str, data: bytes, filename: str, confirm: bool) -> ImportOutcome:
+def roster_import(
+    *, user, kind: str, data: bytes, filename: str, confirm: bool, progress: Callable[[int, int], None] | None = None
+) -> ImportOutcome:
     """Run the file: with `confirm`, write it if every row is acceptable, else nothing at all;
-    without, write nothing and say what would happen to each row."""
-    resource = _resource(user, kind)
+    without, write nothing and say what would happen to each row. `progress(done, total)` is
+    told of each row as it is run (inside the import's transaction)."""
+    resource = resource_for(user, kind)
     columns = list(resource.columns)
     dataset, lines = read_dataset(data, filename, columns, list(resource.required or columns[:1]))
     resource.lines = lines
+    if progress is not None:
+        total = len(dataset)
+        progress(0, total)
+        resource.progress = lambda done: progress(done, total)
     result = resource.import_data(
         dataset, dry_run=not confirm, use_transactions=True, rollback_on_validation_errors=True
     )
@@ -83,7 +96,7 @@ def roster_import(*, user, kind: str, data: bytes, filename: str, confirm: bool)
 def roster_export(*, user, kind: str, blank: bool = False) -> list[list]:
     """The roster of the user's stations in the template's columns, headings first, or the
     template itself: the headings alone. (liaison.exports neutralises formulas on the way out.)"""
-    resource = _resource(user, kind)
+    resource = resource_for(user, kind)
     model = resource._meta.model
     scope = scope_of(user)
     queryset = model.objects.none() if blank else model.objects.all()

@@ -6,6 +6,7 @@ app_name = "rosters"
 urlpatterns = [
     path("", views.index, name="index"),
     path("preview/", views.preview, name="preview"),
-    path("confirm/", views.confirm, name="confirm"),
+    path("jobs/<int:pk>/", views.job, name="job"),
+    path("jobs/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<str:kind>/<str:what>.<str:fmt>", views.download, name="download"),
 ]

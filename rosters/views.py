@@ -1,25 +1,23 @@
 """Roster import and export pages in the admin, for station staff and superusers. Thin: the
-upload is previewed by the service (nothing written), kept in the cache for the confirmation,
-and imported whole or not at all."""
-
-import secrets
+upload is kept and checked in the background (rosters.job_services), its page refreshes itself
+until the preview is ready, and a confirmation imports it whole or not at all, also in the
+background. A job is its uploader's alone: anyone else gets a 404."""
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from issues.permissions import scope_of
 from liaison.errors import ActionForbidden, IssueError
 from liaison.exports import csv_response, xlsx_response
+from rosters.job_services import roster_job_confirm, roster_job_start
 from rosters.resources import RESOURCES
-from rosters.services import roster_export, roster_import
+from rosters.selectors import import_jobs_of
+from rosters.services import may_import, roster_export
 
-PENDING_SECONDS = 30 * 60
-PREVIEW_ROWS = 500
+RECENT_JOBS = 10
 
 
 def _kinds() -> list[tuple[str, str]]:
@@ -32,21 +30,24 @@ def _kinds() -> list[tuple[str, str]]:
 
 
 def _importer(request) -> None:
-    scope = scope_of(request.user)
-    if not scope.is_superuser and not scope.staff_station_ids:
+    if not may_import(request.user):
         raise Http404(_("Not found."))
 
 
-def _render(request, **context):
-    base = {**admin.site.each_context(request), "title": _("Roster import and export"), "kinds": _kinds()}
-    return render(request, "rosters/import.html", {**base, **context})
+def _context(request, **context) -> dict:
+    return {**admin.site.each_context(request), "title": _("Roster import and export"), "kinds": _kinds(), **context}
+
+
+def _render_index(request, **context):
+    jobs = import_jobs_of(request.user)[:RECENT_JOBS]
+    return render(request, "rosters/import.html", _context(request, jobs=jobs, **context))
 
 
 @require_GET
 @login_required
 def index(request):
     _importer(request)
-    return _render(request)
+    return _render_index(request)
 
 
 @require_GET
@@ -63,42 +64,40 @@ def download(request, kind: str, what: str, fmt: str):
     return csv_response(rows, filename) if fmt == "csv" else xlsx_response(rows, filename, kind)
 
 
-def _key(user, token: str) -> str:
-    return f"roster-import:{user.pk}:{token}"
-
-
 @require_POST
 @login_required
 def preview(request):
     _importer(request)
     kind, upload = request.POST.get("kind", ""), request.FILES.get("file")
     if upload is None:
-        return _render(request, error=_("Choose a file to import."), kind=kind)
-    data = upload.read()
+        return _render_index(request, error=_("Choose a file to import."), kind=kind)
     try:
-        outcome = roster_import(user=request.user, kind=kind, data=data, filename=upload.name, confirm=False)
+        job = roster_job_start(user=request.user, kind=kind, data=upload.read(), filename=upload.name)
     except IssueError as error:
-        return _render(request, error=str(error.message), kind=kind)
-    token = ""
-    if not outcome.refused:
-        token = secrets.token_urlsafe(16)
-        cache.set(_key(request.user, token), {"kind": kind, "data": data, "name": upload.name}, PENDING_SECONDS)
-    return _render(request, outcome=outcome, rows=outcome.rows[:PREVIEW_ROWS], token=token, kind=kind, name=upload.name)
+        return _render_index(request, error=str(error.message), kind=kind)
+    return redirect("rosters:job", pk=job.pk)
+
+
+def _render_job(request, job, **context):
+    return render(request, "rosters/job.html", _context(request, job=job, **context))
+
+
+@require_GET
+@login_required
+def job(request, pk: int):
+    _importer(request)
+    return _render_job(request, get_object_or_404(import_jobs_of(request.user), pk=pk))
 
 
 @require_POST
 @login_required
-def confirm(request):
+def confirm(request, pk: int):
     _importer(request)
-    token = request.POST.get("token", "")
-    pending = cache.get(_key(request.user, token)) if token else None
-    if pending is None:
-        return _render(request, error=_("This preview has expired: upload the file again."))
-    cache.delete(_key(request.user, token))
     try:
-        outcome = roster_import(
-            user=request.user, kind=pending["kind"], data=pending["data"], filename=pending["name"], confirm=True
-        )
+        roster_job_confirm(user=request.user, job_id=pk, digest=request.POST.get("digest", ""))
     except IssueError as error:
-        return _render(request, error=str(error.message))
-    return _render(request, outcome=outcome, rows=outcome.refused[:PREVIEW_ROWS], done=True, kind=pending["kind"])
+        if error.code == "not_found":
+            raise Http404(_("Not found.")) from error
+        found = get_object_or_404(import_jobs_of(request.user), pk=pk)
+        return _render_job(request, found, error=str(error.message))
+    return redirect("rosters:job", pk=pk)

@@ -197,24 +197,3 @@ def test_the_template_has_the_headings_and_the_export_the_staffs_roster_only(pho
     export = roster_export(user=phones.station_staff, kind="stationings")
     assert [row[1] for row in export[1:]] == [phones.railway_point.name]
     assert Stationing.objects.count() == 2
-
-
-def test_the_pages_preview_then_import_on_confirmation(phones):
-    staff = client_for(phones, "station_staff")
-    upload = io.BytesIO(_csv(DEPUTIES + "张新民,乡镇,13811112222,渔民\n", "gbk"))
-    upload.name = "deputies.csv"
-    page = staff.post(reverse("rosters:preview"), {"kind": "deputies", "file": upload})
-    assert page.status_code == 200 and "import-confirm" in page.content.decode()
-    assert not Deputy.objects.filter(name="张新民").exists()
-    done = staff.post(reverse("rosters:confirm"), {"token": page.context["token"]})
-    assert done.context["outcome"].written and Deputy.objects.filter(name="张新民").exists()
-    again = staff.post(reverse("rosters:confirm"), {"token": page.context["token"]})
-    assert again.context["error"] and Deputy.objects.filter(name="张新民").count() == 1
-
-
-def test_a_refused_row_offers_no_confirmation(phones):
-    upload = io.BytesIO(_csv(DEPUTIES + "李四,乡镇,138000,\n"))
-    upload.name = "deputies.csv"
-    page = client_for(phones, "station_staff").post(reverse("rosters:preview"), {"kind": "deputies", "file": upload})
-    body = page.content.decode()
-    assert "import-confirm" not in body and "138000" in body and page.context["token"] == ""
