@@ -45,12 +45,14 @@
     r.addEventListener("pointerup", u);
     r.addEventListener("keyup", u);
   }
-  /* Sending on a weak signal (offline.js): its scripts and the service worker load once the
-     villager starts on the form, or at once when the phone still holds a case to send. */
-  var o = function () {
+  /* Sending on a weak signal (offline.js, with outbox.js): both are fetched once the page has
+     loaded, when the phone is idle, so that they are on hand even if the signal is gone by the
+     time the villager starts on the form; the service worker (Background Sync, for a case left
+     waiting in a closed page) is registered only once the villager starts on the form, or at
+     once when the phone still holds a case to send. */
+  var l = function () {
     if (f.getAttribute("data-ol") || !window.indexedDB || !window.fetch) return;
     f.setAttribute("data-ol", "1");
-    if (navigator.serviceWorker) navigator.serviceWorker.register(f.getAttribute("data-sw")).catch(function () {});
     var x = document.createElement("script");
     x.src = f.getAttribute("data-outbox");
     x.onload = function () {
@@ -59,9 +61,15 @@
       document.head.appendChild(y);
     };
     document.head.appendChild(x);
-  };
+  }, o = function () {
+    l();
+    if (f.getAttribute("data-swr") || !navigator.serviceWorker || !window.indexedDB) return;
+    f.setAttribute("data-swr", "1");
+    navigator.serviceWorker.register(f.getAttribute("data-sw")).catch(function () { f.removeAttribute("data-swr"); });
+  }, i = function () { (window.requestIdleCallback || setTimeout)(l, { timeout: 3000 }); };
   f.addEventListener("focusin", o);
   try { if (localStorage.getItem("liaison-outbox")) o(); } catch (z) {}
+  if (document.readyState === "complete") i(); else window.addEventListener("load", i);
   /* Only 提交 says "sending": a 删除 button posts the form too, to redraw it without that photo. */
   f.addEventListener("submit", function (v) {
     if (v.submitter && /^remove_/.test(v.submitter.name)) return;
