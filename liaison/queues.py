@@ -25,6 +25,7 @@ TASK_ROUTES = {
     "records.tasks.build_report": {"queue": REPORTS},
     "rosters.tasks.check_import": {"queue": REPORTS},
     "rosters.tasks.run_import": {"queue": REPORTS},
+    "rosters.tasks.resume_imports": {"queue": REPORTS},
 }
 
 # Worker name -> the queues it consumes (`celery -A liaison worker -Q …`). Reports have a worker

@@ -335,6 +335,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-sms": {"task": "issues.tasks.sweep_sms", "schedule": env_float("SMS_SWEEP_SECONDS", 15.0, minimum=0.1)},
     "send-rating-reminders": {"task": "issues.tasks.send_rating_reminders", "schedule": 15 * 60},
     "refresh-dashboard-snapshots": {"task": "dashboard.tasks.refresh_snapshots", "schedule": 10 * 60},
+    "resume-roster-imports": {"task": "rosters.tasks.resume_imports", "schedule": 60.0},
     "worker-heartbeat": {"task": "liaison.heartbeat", "schedule": 30.0},
     "stub-deliver-replies": {
         "task": "governance_stub.tasks.deliver_due",

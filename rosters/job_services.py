@@ -7,10 +7,12 @@ import logging
 import time
 import uuid
 from dataclasses import asdict
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, connections, transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +28,21 @@ logger = logging.getLogger(__name__)
 
 SHOWN_ROWS = 500  # rows of a preview or result kept for the page; the counts cover them all
 PROGRESS_SECONDS = 0.5
+# A job waiting this long was enqueued while the broker was away (or its message was lost).
+REQUEUE_AFTER = timedelta(minutes=2)
+# A job "running" this long has lost its worker (the tasks' hard time limit is 900 s): its
+# transaction rolled back with it, so running it again is safe.
+STALE_AFTER = timedelta(seconds=960)
+_WAITING_TO_RUNNING = {
+    ImportJob.Status.QUEUED: ImportJob.Status.CHECKING,
+    ImportJob.Status.CONFIRMED: ImportJob.Status.IMPORTING,
+}
+_TASKS = {
+    ImportJob.Status.QUEUED: "rosters.tasks.check_import",
+    ImportJob.Status.CHECKING: "rosters.tasks.check_import",
+    ImportJob.Status.CONFIRMED: "rosters.tasks.run_import",
+    ImportJob.Status.IMPORTING: "rosters.tasks.run_import",
+}
 
 
 class ImportJobNotFound(IssueNotFound):
@@ -62,7 +79,7 @@ def roster_job_confirm(*, user, job_id: int, digest: str) -> ImportJob:
         raise InvalidInput(_("The file changed after its preview: upload it again and check the new preview."))
     with transaction.atomic():
         claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED, preview__counts__refused=0)
-        if not claimed.update(status=ImportJob.Status.CONFIRMED, done=0):
+        if not claimed.update(status=ImportJob.Status.CONFIRMED, done=0, status_at=clock.now()):
             raise InvalidInput(_("This file cannot be imported (again): its preview refused rows or it was confirmed."))
         transaction.on_commit(lambda: jobs.enqueue("rosters.tasks.run_import", job.pk))
     job.refresh_from_db()
@@ -79,9 +96,28 @@ def roster_job_import(*, job_id: int) -> ImportJob | None:
     return _run(job_id, ImportJob.Status.CONFIRMED, ImportJob.Status.IMPORTING, confirm=True)
 
 
+def roster_jobs_resume() -> int:
+    """Send again the tasks of jobs left waiting (the broker was away when they were enqueued)
+    or left running by a killed worker; a task delivered twice finds nothing to do. Returns how
+    many were sent."""
+    now = clock.now()
+    stalled = ImportJob.objects.filter(
+        Q(status__in=_WAITING_TO_RUNNING, status_at__lt=now - REQUEUE_AFTER)
+        | Q(status__in=_WAITING_TO_RUNNING.values(), status_at__lt=now - STALE_AFTER)
+    ).values_list("pk", "status")
+    sent = 0
+    for job_id, status in stalled:
+        jobs.enqueue(_TASKS[status], job_id)
+        sent += 1
+    return sent
+
+
 def _run(job_id: int, waiting: str, running: str, *, confirm: bool) -> ImportJob | None:
-    # Claimed by compare-and-set: a task delivered twice finds nothing left to do.
-    if not ImportJob.objects.filter(pk=job_id, status=waiting).update(status=running):
+    # Claimed by compare-and-set: a task delivered twice finds nothing left to do, unless the
+    # run it finds has outlived any worker (killed mid-way: its transaction rolled back).
+    now = clock.now()
+    claim = Q(status=waiting) | Q(status=running, status_at__lt=now - STALE_AFTER)
+    if not ImportJob.objects.filter(claim, pk=job_id).update(status=running, status_at=now):
         return None
     job = ImportJob.objects.select_related("requested_by").get(pk=job_id)
     progress = _Progress(job.pk)
@@ -107,7 +143,8 @@ def _run(job_id: int, waiting: str, running: str, *, confirm: bool) -> ImportJob
         fields = {"error": (_("The file could not be processed: %(error)s") % {"error": type(error).__name__})[:500]}
     finally:
         progress.close()
-    ImportJob.objects.filter(pk=job_id).update(status=status, finished_at=clock.now(), **fields)
+    ended = clock.now()
+    ImportJob.objects.filter(pk=job_id).update(status=status, status_at=ended, finished_at=ended, **fields)
     job.refresh_from_db()
     return job
 

@@ -36,6 +36,9 @@ class ImportJob(models.Model):
     result = models.JSONField(_("result"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), default=clock.now)
+    # When the status last moved: a job left waiting (its task lost with the broker) or left
+    # running (its worker killed: the transaction rolled back) is picked up again from it.
+    status_at = models.DateTimeField(_("status since"), default=clock.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -30,6 +30,7 @@ class Migration(migrations.Migration):
                 ('result', models.JSONField(blank=True, null=True, verbose_name='result')),
                 ('error', models.CharField(blank=True, max_length=500, verbose_name='error')),
                 ('created_at', models.DateTimeField(default=issues.clock.now, verbose_name='uploaded at')),
+                ('status_at', models.DateTimeField(default=issues.clock.now, verbose_name='status since')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
                 ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
             ],

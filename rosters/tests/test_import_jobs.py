@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from deputies.models import Deputy, Stationing
 from issues.tests.admin_support import client_for
-from rosters.job_services import roster_job_check, roster_job_confirm
+from rosters.job_services import roster_job_check, roster_job_confirm, roster_job_import
 from rosters.models import ImportJob
 from rosters.services import roster_import
 from stations.models import StaffMembership
@@ -236,3 +236,37 @@ def test_the_admin_index_links_the_roster_import_for_those_who_may_use_it(phones
     for role, shown in [("station_staff", True), ("admin", True), ("township_staff", False), ("deputy_a", False)]:
         page = client_for(phones, role).get(reverse("admin:index")).content.decode()
         assert (f'href="{link}"' in page) is shown, role
+
+
+def test_a_job_whose_task_was_lost_is_sent_again_and_one_left_by_a_killed_worker_is_run_again(
+    phones, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from issues import clock
+    from rosters.job_services import roster_jobs_resume
+
+    staff = client_for(phones, "station_staff")
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was away: the task is lost
+        _upload(staff, DEPUTIES + "张新民,乡镇,13811112222,渔民\n")
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert roster_jobs_resume() == 0  # just uploaded: its task may still be on its way
+    ImportJob.objects.filter(pk=job.pk).update(status_at=clock.now() - timedelta(minutes=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert roster_jobs_resume() == 1
+    job.refresh_from_db()
+    assert job.status == "checked" and job.total == 1
+
+    # Confirmed, claimed by a worker that was then killed (its transaction rolled back): the job
+    # says "being imported". A redelivered task leaves a recent run alone and takes over a stale one.
+    ImportJob.objects.filter(pk=job.pk).update(status="importing", status_at=clock.now())
+    assert roster_job_import(job_id=job.pk) is None
+    assert roster_jobs_resume() == 0
+    ImportJob.objects.filter(pk=job.pk).update(status_at=clock.now() - timedelta(seconds=1000))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert roster_jobs_resume() == 1
+    job.refresh_from_db()
+    assert job.status == "imported" and Deputy.objects.filter(name="张新民").count() == 1
+    assert roster_job_import(job_id=job.pk) is None  # done: a late redelivery does nothing
+    assert Deputy.objects.filter(name="张新民").count() == 1
