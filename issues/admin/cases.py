@@ -91,7 +91,7 @@ class IssueAdmin(ScaleListMixin, BulkActionsMixin, ScopedAdmin):
     list_select_related = ["station", "deputy", "category"]
     ordering = [F("deadline").asc(nulls_last=True), "-created_at"]
     list_per_page = 25
-    show_facets = admin.ShowFacets.ALWAYS
+    show_facets = admin.ShowFacets.ALLOW  # counts on request: see QueueChangeList
     actions = ["accept_selected", "assign_selected"]
     add_form_template = "admin/issues/issue/record.html"
 

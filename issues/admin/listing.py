@@ -7,8 +7,8 @@
   them the list is left out (the filter still works from a link).
 - A search for a whole case code looks the code up in its unique index instead of scanning
   every case's text.
-The facet counts (one COUNT per choice over every case in scope) are on request for scopes
-larger than one station: see issues.admin.queue.QueueChangeList."""
+The filters' counts (one COUNT per choice over every case in scope) are on request: see
+issues.admin.queue.QueueChangeList."""
 
 import re
 

@@ -3,10 +3,9 @@ them (issues.queue), with one click to every case of their stations. Users witho
 (township staff, superusers) see every case of their scope, as before."""
 
 from django.contrib import admin
-from django.contrib.admin.views.main import IS_FACETS_VAR, ChangeList
+from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext_lazy as _
 
-from issues.permissions import scope_of
 from issues.queue import has_queue, queue_filter
 
 # Keyboard triage on the case page (the browser's access-key modifier, Alt or Alt+Shift, plus
@@ -71,23 +70,8 @@ def queue_tabs(request, changelist_url: str) -> list[dict]:
     ]
 
 
-def counts_on_request(request) -> bool:
-    """Whether the filters' counts wait for "show counts": in the queue view (counting every
-    filter's choices over thousands of a station's cases costs more than the queue itself, whose
-    size the tabs and the header already give), and for any scope wider than one station (a
-    township, a city, a province: one COUNT per choice over every case of it)."""
-    if has_queue(request.user) and queue_value(request) == MINE:
-        return True
-    scope = scope_of(request.user)
-    return scope.is_superuser or len(scope.station_ids) > 1
-
-
 class QueueChangeList(ChangeList):
-    """The case list, with its filters' counts on request where counting them costs (see
-    counts_on_request)."""
-
-    def __init__(self, request, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        if counts_on_request(request):
-            self.is_facets_optional = True
-            self.add_facets = IS_FACETS_VAR in request.GET
+    """The case list. The filters' counts come on request ("show counts", the admin's
+    ShowFacets.ALLOW): counted for every choice of every filter over every case in scope, they
+    cost more than the list itself, for a station's thousands of cases as for a province's
+    millions, and the queue's size is in the tabs and the header already."""
