@@ -71,7 +71,9 @@ class ScaleListMixin:
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
-        if _SHORT_CODE.match(term):
+        # A word of eight letters is a word: only a code-shaped term with a digit or its dash is
+        # taken for a code (a code without either is still found by the admin's own search).
+        if _SHORT_CODE.match(term) and ("-" in term or any(c.isdigit() for c in term)):
             dashed = term.upper() if "-" in term else f"{term[:4]}-{term[4:]}".upper()
             return queryset.filter(Q(short_code__in={term, term.upper(), dashed}) | Q(tracking_code=term)), False
         if _TRACKING_CODE.match(term) and not term.isdigit():
