@@ -9,15 +9,11 @@ from django.utils.translation import gettext as _
 from dashboard.figures import ACTIVITY_CARDS, CARDS, cards
 from dashboard.templatetags.dashboard_tags import human_duration
 from issues.deadlines import deadline_label
-from issues.models import OPEN_STATES
+from issues.models import OPEN_STATES, Channel, Rating, State
 from issues.validators import mask_name, mask_phone
 from liaison.exports import csv_response, safe_cell, xlsx_response
 
 __all__ = ["case_rows", "csv_response", "figure_rows", "pinned", "safe_cell", "xlsx_response"]
-
-
-def _local(dt) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
 def figure_rows(figures: dict, activities: dict | None, heading: list[str]) -> list[list]:
@@ -69,34 +65,78 @@ def pinned(cases: QuerySet) -> tuple[QuerySet, int]:
     return cases.filter(pk__lte=found["last"] or 0), found["n"]
 
 
-def _yes_no(value: bool | None) -> str:
-    if value is None:
-        return ""
-    return _("yes") if value else _("no")
+# What a row of the case list reads, straight from the database (no model instances): at a
+# million rows building instances and translating each choice label per row was half the time.
+_CASE_FIELDS = (
+    "short_code",
+    "created_at",
+    "station__name",
+    "deputy__name",
+    "category__name",
+    "channel",
+    "state",
+    "round",
+    "deadline",
+    "first_replied_at",
+    "last_reply_on_time",
+    "rating",
+    "submitter_name",
+    "submitter_phone",
+    "content",
+    "voice_note__transcript",  # a case's text is its content and, once typed, its voice note's
+)
+CHUNK = 5000
 
 
 def case_rows(cases, now):
+    """The header, then one list per case (oldest first). The choice labels are translated once."""
     yield [label() for _key, label in CASE_COLUMNS]
-    # voice_note: a case's text is its content and, once typed, its voice note's transcript.
-    rows = cases.select_related("station", "deputy", "category", "voice_note").order_by("created_at", "pk")
-    for issue in rows.iterator(chunk_size=2000):
-        is_open = issue.state in OPEN_STATES
+    channels = {value: str(label) for value, label in Channel.choices}
+    states = {value: str(label) for value, label in State.choices}
+    ratings = {value: str(label) for value, label in Rating.choices}
+    kinds = {state: deadline_label(state) for state in State.values}
+    yes, no = _("yes"), _("no")
+    on_time = {None: "", True: yes, False: no}
+    tz = timezone.get_current_timezone()
+
+    def local(dt) -> str:
+        return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+    rows = cases.order_by("created_at", "pk").values_list(*_CASE_FIELDS)
+    for (
+        code,
+        created,
+        station,
+        deputy,
+        category,
+        channel,
+        state,
+        handling_round,
+        deadline,
+        first_replied,
+        reply_on_time,
+        rating,
+        name,
+        phone,
+        content,
+        transcript,
+    ) in rows.iterator(chunk_size=CHUNK):
         yield [
-            issue.short_code,
-            _local(issue.created_at),
-            issue.station.name,
-            issue.deputy.name if issue.deputy else "",
-            issue.category.name if issue.category else "",
-            issue.get_channel_display(),
-            issue.get_state_display(),
-            issue.round,
-            _local(issue.deadline),
-            deadline_label(issue.state) if issue.deadline else "",
-            _("yes") if is_open and issue.deadline and issue.deadline < now else "",
-            _local(issue.first_replied_at),
-            _yes_no(issue.last_reply_on_time),
-            issue.get_rating_display() if issue.rating else "",
-            mask_name(issue.submitter_name),
-            mask_phone(issue.submitter_phone),
-            issue.text_for_matching,
+            code,
+            local(created),
+            station,
+            deputy or "",
+            category or "",
+            channels.get(channel, channel),
+            states.get(state, state),
+            handling_round,
+            local(deadline),
+            kinds.get(state, "") if deadline else "",
+            yes if deadline and state in OPEN_STATES and deadline < now else "",
+            local(first_replied),
+            on_time[reply_on_time],
+            ratings.get(rating, rating) if rating else "",
+            mask_name(name),
+            mask_phone(phone),
+            "\n".join(part for part in (content, transcript) if part),
         ]

@@ -64,3 +64,49 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.get_export_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+
+class ExportJob(models.Model):
+    """A case list too large to send while the browser waits (导出任务): written by a Celery task
+    on the reports queue (dashboard.tasks.build_export) through Django's storage, with its
+    progress, kept for the requester to download again. Only dashboard.export_jobs writes it.
+    The filters are kept as the query string and applied again, with the requester's scope of
+    that moment, when the file is written."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("being written")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
+    )
+    format = models.CharField(_("format"), max_length=4, choices=ExportLog.Format.choices)
+    query_string = models.TextField(_("query string"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/%Y/", blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=clock.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+    @property
+    def building(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)

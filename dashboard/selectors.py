@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from dashboard.forms import Filters
+from dashboard.models import ExportJob
 from dashboard.returns import returns_by_department
 from issues import clock
 from issues.deadlines import deadline_label
@@ -298,3 +299,9 @@ def dashboard_data(user, f: Filters) -> dict:
         "activities": activity_figures(user, f),
         "min_cases_to_rank": MIN_CASES_TO_RANK,
     }
+
+
+def export_jobs_of(user):
+    """The background exports this user asked for, newest first: nobody else's, superusers'
+    neither (the files hold villagers' masked names and phones and their words)."""
+    return ExportJob.objects.filter(user=user).order_by("-created_at", "-id")

@@ -1,11 +1,13 @@
 """Keep the common dashboard snapshots fresh: every township watched by township staff, and the
-whole city (a superuser's view), for this month, quarter and year. Scheduled by Celery beat."""
+whole city (a superuser's view), for this month, quarter and year. Scheduled by Celery beat.
+And write a case list export asked for in the background (dashboard.services)."""
 
 import logging
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from dashboard.services import export_job_build
 from stations.models import StaffMembership
 
 logger = logging.getLogger(__name__)
@@ -32,3 +34,8 @@ def refresh_snapshots() -> int:
             count += 1
     logger.info("Refreshed %d dashboard snapshots.", count)
     return count
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def build_export(job_id: int) -> None:
+    export_job_build(job_id=job_id)

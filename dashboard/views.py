@@ -4,7 +4,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -14,12 +14,15 @@ from dashboard.figures import ACTIVITY_CARDS, CARDS, EXPLANATIONS, cards
 from dashboard.forms import FilterForm, filters_for
 from dashboard.models import ExportLog
 from dashboard.selectors import STATE_GROUPS, StationRow, dashboard_data, state_group_labels
-from dashboard.services import export_log_record
+from dashboard.services import export_job_request, export_log_record
 from dashboard.snapshots import figures_for, max_age
 from issues import clock
 from issues.permissions import scope_of
 from issues.stats import REPLY_BUCKET_DAYS, figure_cases, issue_stats
 from liaison.replica import from_replica, on_replica, reading_from_replica
+
+# A case list longer than this is written in the background (dashboard.services.export_job_build).
+SYNC_EXPORT_MAX = 5000
 
 
 def _scope_label(request, f) -> str:
@@ -185,7 +188,12 @@ def export(request, what: str, fmt: str):
         rows = exports.figure_rows(figures, activities, heading)
         title = _("Figures")
     else:
-        cases, count = exports.pinned(from_replica(figure_cases(request.user, **f.stats_kwargs())))
+        selection = from_replica(figure_cases(request.user, **f.stats_kwargs()))
+        if selection.order_by()[: SYNC_EXPORT_MAX + 1].count() > SYNC_EXPORT_MAX:
+            # Too many to write while the browser waits: in the background, followed on a page.
+            job = export_job_request(user=request.user, fmt=fmt, query_string=request.GET.urlencode())
+            return redirect("dashboard:export-status", pk=job.pk)
+        cases, count = exports.pinned(selection)
         # Recorded before the file goes out: the list carries villagers' personal data.
         export_log_record(
             user=request.user,

@@ -46,7 +46,7 @@ def _xlsx_cell(value):
     return None if value is None else safe_cell(value)  # an empty cell, not an empty text
 
 
-def _xlsx_row(values) -> list:
+def xlsx_row(values) -> list:
     return [_xlsx_cell(v) for v in values]
 
 
@@ -77,13 +77,13 @@ def xlsx_response(rows, filename: str, title: str) -> HttpResponse:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     for row in rows:
-        sheet.append(_xlsx_row(row))
+        sheet.append(xlsx_row(row))
     return workbook_response(book, filename)
 
 
 def append_row(sheet, values) -> None:
     """Append one row to a sheet built cell by cell (with styles), made safe like any other."""
-    sheet.append(_xlsx_row(values))
+    sheet.append(xlsx_row(values))
 
 
 def workbook_bytes(book: Workbook) -> bytes:

@@ -20,6 +20,7 @@ from issues.admin.bulk import BulkActionsMixin
 from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
+from issues.admin.listing import ScaleListMixin, ScopedDeputyFilter, ScopedStationFilter
 from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, queue_tabs
 from issues.admin.replytemplates import reply_template_choices
 from issues.admin.sms import sms_rows
@@ -61,7 +62,7 @@ def _short_time(value) -> str:
 
 
 @admin.register(Issue)
-class IssueAdmin(BulkActionsMixin, ScopedAdmin):
+class IssueAdmin(ScaleListMixin, BulkActionsMixin, ScopedAdmin):
     list_display = [
         "code",
         "excerpt",
@@ -79,9 +80,9 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
         QueueFilter,
         "state",
         DeadlineFilter,
-        ("station", admin.RelatedOnlyFieldListFilter),
-        ("deputy", admin.RelatedOnlyFieldListFilter),
-        ("category", admin.RelatedOnlyFieldListFilter),
+        ("station", ScopedStationFilter),
+        ("deputy", ScopedDeputyFilter),
+        ("category", admin.RelatedFieldListFilter),
         "channel",
         "created_at",
     ]
@@ -90,7 +91,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
     list_select_related = ["station", "deputy", "category"]
     ordering = [F("deadline").asc(nulls_last=True), "-created_at"]
     list_per_page = 25
-    show_facets = admin.ShowFacets.ALWAYS
+    show_facets = admin.ShowFacets.ALLOW  # counts on request: see QueueChangeList
     actions = ["accept_selected", "assign_selected"]
     add_form_template = "admin/issues/issue/record.html"
 

@@ -3,7 +3,7 @@ them (issues.queue), with one click to every case of their stations. Users witho
 (township staff, superusers) see every case of their scope, as before."""
 
 from django.contrib import admin
-from django.contrib.admin.views.main import IS_FACETS_VAR, ChangeList
+from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext_lazy as _
 
 from issues.queue import has_queue, queue_filter
@@ -71,12 +71,7 @@ def queue_tabs(request, changelist_url: str) -> list[dict]:
 
 
 class QueueChangeList(ChangeList):
-    """The case list; in the queue view the filters' counts come on request ("show counts"):
-    counting every filter's choices over thousands of a station's cases costs more than the
-    queue itself, whose size the tabs and the header already give."""
-
-    def __init__(self, request, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        if has_queue(request.user) and queue_value(request) == MINE:
-            self.is_facets_optional = True
-            self.add_facets = IS_FACETS_VAR in request.GET
+    """The case list. The filters' counts come on request ("show counts", the admin's
+    ShowFacets.ALLOW): counted for every choice of every filter over every case in scope, they
+    cost more than the list itself, for a station's thousands of cases as for a province's
+    millions, and the queue's size is in the tabs and the header already."""

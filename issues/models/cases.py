@@ -4,6 +4,7 @@ departments and the case itself."""
 import secrets
 
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from issues import clock
@@ -244,6 +245,18 @@ class Issue(models.Model):
                 fields=["created_at"], include=["station", *_DASHBOARD_COLUMNS], name="issue_dash_created_cover"
             ),
             models.Index(fields=["station", "created_at"], include=_DASHBOARD_COLUMNS, name="issue_dash_station_cover"),
+            # The case list's order (issues.admin.cases, with the admin's "-pk" tie-break): a page,
+            # late ones too, reads its rows off these instead of sorting every case in scope.
+            models.Index(
+                F("deadline").asc(nulls_last=True), F("created_at").desc(), F("id").desc(), name="issue_list_order"
+            ),
+            models.Index(
+                F("station_id"),
+                F("deadline").asc(nulls_last=True),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="issue_list_station_order",
+            ),
         ]
 
     def __str__(self) -> str:

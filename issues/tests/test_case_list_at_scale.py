@@ -1,0 +1,181 @@
+"""The case list at millions of cases (issue 18): nothing on the page grows with the rows. The
+same number of queries with many cases as with few, a count that stops at a cap, late pages past
+it, a case code found through its index, filters listing the scope, counts on request."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from deputies.models import Deputy, Stationing
+from issues.admin import listing
+from issues.models import Channel, Issue
+from issues.tests.admin_support import ROLES, _plain_static_files, client_for  # noqa: F401
+from stations.models import Station
+
+pytestmark = pytest.mark.django_db
+
+LIST = "admin:issues_issue_changelist"
+
+
+def _many_cases(world, n: int, *, station=None, deputy=None) -> list[Issue]:
+    station = station or world.railway_point
+    deputy = deputy if deputy is not None else world.deputy_a
+    return Issue.objects.bulk_create(
+        [
+            Issue(
+                station=station,
+                deputy=deputy,
+                category=world.category,
+                channel=Channel.DEPUTY_QR,
+                content=f"第{i}件：村口路灯坏了。",
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def _queries(client, params=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(LIST), params or {})
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("params", [{}, {"queue": "all"}, {"state": "submitted", "queue": "all"}, {"p": "2"}])
+def test_the_case_list_takes_as_many_queries_with_many_cases_as_with_a_few(world, role, params):
+    Station.objects.create(name="潮面村第二联络点", region=world.chaomian)  # the township has two
+    client = client_for(world, role)
+    for station in (world.railway_point, world.xiushan_station):
+        _many_cases(world, 30, station=station, deputy=world.deputy_a)
+    _queries(client, params)  # what a session pays once (its login, its two-step device)
+    few = _queries(client, params)
+    # Ten times the cases, more stations and deputies of the same townships: not one query more.
+    for k in range(3):
+        extra = Station.objects.create(name=f"新联络点{k}", region=world.chaomian)
+        deputy = Deputy.objects.create(name=f"新代表{k}", level=Deputy.Level.TOWNSHIP)
+        Stationing.objects.create(deputy=deputy, station=extra, kind="resident", start_date="2020-01-01")
+        _many_cases(world, 40, station=extra, deputy=deputy)
+    for station in (world.railway_point, world.xiushan_station):
+        _many_cases(world, 200, station=station, deputy=world.deputy_a)
+    assert _queries(client, params) == few
+
+
+def test_past_the_cap_the_list_says_more_than_the_cap_instead_of_counting_every_case(world, monkeypatch):
+    monkeypatch.setattr(listing, "COUNT_CAP", 30)
+    _many_cases(world, 45)
+    client = client_for(world, "admin")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(LIST))
+    paginator = response.context["cl"].paginator
+    assert paginator.capped and paginator.count == 31
+    assert "30" in response.content.decode() and "45" not in response.content.decode().split("paginator")[-1]
+    sql = [q["sql"] for q in captured.captured_queries]
+    counts = [q for q in sql if "COUNT(" in q.upper() and 'FROM "issues_issue"' in q]
+    assert counts and all("LIMIT 31" in sql for sql in counts)
+
+
+def test_below_the_cap_the_list_gives_the_exact_number(world, monkeypatch):
+    monkeypatch.setattr(listing, "COUNT_CAP", 30)
+    _many_cases(world, 12)
+    response = client_for(world, "admin").get(reverse(LIST))
+    paginator = response.context["cl"].paginator
+    assert not paginator.capped and paginator.count == 12
+    assert response.context["cl"].result_count == 12
+
+
+def test_a_late_page_past_the_cap_still_opens_with_its_rows(world, monkeypatch):
+    monkeypatch.setattr(listing, "COUNT_CAP", 30)
+    cases = _many_cases(world, 110)
+    response = client_for(world, "admin").get(reverse(LIST), {"p": "5"})
+    assert response.status_code == 200
+    shown = list(response.context["cl"].result_list)
+    assert len(shown) == 10  # 110 cases, 25 a page: the fifth holds the last ten
+    assert {i.pk for i in shown} <= {i.pk for i in cases}
+
+
+@pytest.mark.parametrize("page", ["abc", "-3", "0"])
+def test_a_page_number_that_is_not_one_opens_the_first_page(world, page):
+    _many_cases(world, 30)
+    response = client_for(world, "admin").get(reverse(LIST), {"p": page})
+    # Django's own answer to a page it cannot read: the list again, flagged with ?e=1.
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert "e=1" in response["Location"]
+
+
+def test_a_page_beyond_the_last_answers_like_any_bad_filter_not_with_an_error(world):
+    _many_cases(world, 30)
+    response = client_for(world, "admin").get(reverse(LIST), {"p": "40"})
+    assert response.status_code == 302 and "e=1" in response["Location"]
+
+
+@pytest.mark.parametrize("typed", ["as stored", "lower case", "without the dash"])
+def test_a_whole_case_code_is_found_however_it_is_typed(world, typed):
+    issue = world.submit()
+    Issue.objects.filter(pk=issue.pk).update(short_code="K7QM-3XPA")
+    code = "K7QM-3XPA"
+    term = {"as stored": code, "lower case": code.lower(), "without the dash": code.replace("-", "")}[typed]
+    response = client_for(world, "station_staff").get(reverse(LIST), {"q": term})
+    assert [i.pk for i in response.context["cl"].result_list] == [issue.pk]
+
+
+def test_a_word_shaped_like_a_code_still_searches_the_content(world):
+    issue = world.submit(content="路灯 handover 之后还是不亮")
+    response = client_for(world, "admin").get(reverse(LIST), {"q": "handover"})
+    assert [i.pk for i in response.context["cl"].result_list] == [issue.pk]
+
+
+def test_a_case_code_outside_the_scope_finds_nothing(world):
+    other = world.submit(station=world.xiushan_station)
+    response = client_for(world, "station_staff").get(reverse(LIST), {"q": other.short_code})
+    assert list(response.context["cl"].result_list) == []
+
+
+def test_a_tracking_code_finds_its_case_and_words_still_search_the_content(world):
+    issue = world.submit(content="码头的护栏松动了")
+    world.submit(content="村口路灯坏了")
+    client = client_for(world, "admin")
+    by_code = client.get(reverse(LIST), {"q": issue.tracking_code})
+    assert [i.pk for i in by_code.context["cl"].result_list] == [issue.pk]
+    by_words = client.get(reverse(LIST), {"q": "护栏"})
+    assert [i.pk for i in by_words.context["cl"].result_list] == [issue.pk]
+
+
+def _choices(response, title_param: str) -> set[str]:
+    for spec in response.context["cl"].filter_specs:
+        if title_param in spec.expected_parameters()[0]:
+            return {str(label) for _pk, label in spec.lookup_choices}
+    raise AssertionError(title_param)
+
+
+def test_the_station_and_deputy_filters_list_the_scope_only(world):
+    second = Station.objects.create(name="潮面村第二联络点", region=world.chaomian)
+    response = client_for(world, "township_staff").get(reverse(LIST))
+    assert _choices(response, "station__id") == {world.railway_point.name, second.name}
+    assert _choices(response, "deputy__id") == {world.deputy_a.name}
+    admin_view = client_for(world, "admin").get(reverse(LIST))
+    assert world.xiushan_station.name in _choices(admin_view, "station__id")
+
+
+def test_past_the_limit_a_filter_lists_nothing_and_still_filters_from_a_link(world, monkeypatch):
+    monkeypatch.setattr(listing, "CHOICES_MAX", 1)
+    a = world.submit()
+    world.submit(station=world.xiushan_station)
+    client = client_for(world, "admin")
+    response = client.get(reverse(LIST))
+    assert "station__id__exact" not in {p for s in response.context["cl"].filter_specs for p in s.expected_parameters()}
+    linked = client.get(reverse(LIST), {"station__id__exact": world.railway_point.pk})
+    assert [i.pk for i in linked.context["cl"].result_list] == [a.pk]
+    assert _choices(linked, "station__id") == {world.railway_point.name}  # the sidebar says what filters
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("view", ["mine", "all"])
+def test_the_filters_counts_wait_for_show_counts(world, role, view):
+    world.submit()
+    client = client_for(world, role)
+    page = client.get(reverse(LIST), {"queue": view})
+    assert page.context["cl"].add_facets is False and page.context["cl"].is_facets_optional is True
+    assert client.get(reverse(LIST), {"queue": view, "_facets": "True"}).context["cl"].add_facets is True
