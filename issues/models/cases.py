@@ -156,6 +156,7 @@ _DASHBOARD_COLUMNS = [
     "accepted_at",
     "first_replied_at",
     "last_reply_on_time",
+    "merged_into",  # a merged case is not a problem of its own (issues.stats.figure_cases)
 ]
 
 
