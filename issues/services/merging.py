@@ -92,7 +92,7 @@ def _check(main: Issue, cases: list[Issue]) -> None:
             )
         if case.merged_cases.exists():
             raise IllegalTransition(
-                _("Other cases are merged into %(code)s: merge them into the new main case one by one instead.")
+                _("Other cases are merged into %(code)s: undo those merges first, or merge into %(code)s instead.")
                 % {"code": case.short_code}
             )
         if case.state not in OPEN_STATES:
