@@ -12,6 +12,7 @@ from issues import clock
 from issues.alerts import alerts_for_event
 from issues.models import (
     TRANSITIONS,
+    Action,
     Issue,
     IssueEvent,
 )
@@ -142,8 +143,9 @@ def follow_main_locked(main: Issue, event: IssueEvent, *, from_round: int, actor
     """The cases merged into `main` that stood where it stood take its step with it: the same
     state, answer and deadline, a new round when it starts one, and an event on their own
     timeline (so each villager is told on their page and, if they agreed, by text). A merged
-    case whose villager has already rated it keeps its own ending."""
-    if event.from_state == event.to_state:
+    case whose villager has already rated it keeps its own ending. Of the steps that keep the
+    state, a deadline's extension is followed too."""
+    if event.from_state == event.to_state and event.action != Action.EXTEND:
         return
     followers = Issue.objects.select_for_update().filter(merged_into=main, state=event.from_state).order_by("pk")
     for case in followers:

@@ -314,10 +314,7 @@ def issue_extend_deadline(*, actor: Actor, issue_id: int, deadline: datetime, re
     deadline, and at most ISSUE_EXTENSIONS_PER_ROUND times in one handling round."""
     reason = clean_text(reason, field="reason", required_message=_("Say why the deadline moves."), maximum=REASON_MAX)
     with transaction.atomic():
-        try:
-            issue = Issue.objects.select_for_update().get(pk=issue_id)
-        except Issue.DoesNotExist:
-            raise IssueNotFound() from None
+        issue = lock_case(issue_id)
         authorize(actor, Action.EXTEND, issue)
         if issue.state not in (State.SUBMITTED, State.ACCEPTED, State.REVIEWED, State.ASSIGNED):
             raise IllegalTransition(_("Only a case still being handled has a deadline to extend."))
@@ -344,7 +341,7 @@ def issue_extend_deadline(*, actor: Actor, issue_id: int, deadline: datetime, re
         issue.deadline = deadline
         issue.updated_at = clock.now()
         save_if_unchanged(issue, issue.state, issue.round)
-        record_event(
+        event = record_event(
             issue,
             action=Action.EXTEND,
             from_state=issue.state,
@@ -352,6 +349,7 @@ def issue_extend_deadline(*, actor: Actor, issue_id: int, deadline: datetime, re
             internal_note=reason,
             data={"from": old.isoformat() if old else None, "to": deadline.isoformat()},
         )
+        follow_main_locked(issue, event, from_round=issue.round, actor=actor)
     return issue
 
 

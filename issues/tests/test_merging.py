@@ -1,6 +1,8 @@
 """Merging duplicate reports into one main case (issues.services.merging): the merged cases
 follow the main case's steps, each villager keeps their page, code and rating, and bad input
-changes nothing."""
+changes nothing. Errors are matched in Chinese, the portal's language."""
+
+from datetime import timedelta
 
 import pytest
 
@@ -138,7 +140,7 @@ def test_unmerge_is_refused_once_the_main_case_went_to_a_department(world):
     services.issue_review(actor=staff(world), issue_id=main.pk)
     services.issue_assign(actor=staff(world), issue_id=main.pk, department_id=world.department.pk)
     before = snapshot(duplicates[0].pk)
-    with pytest.raises(IllegalTransition, match="no longer be undone"):
+    with pytest.raises(IllegalTransition, match="合并不能再撤销"):
         issue_unmerge(actor=staff(world), issue_id=duplicates[0].pk)
     assert snapshot(duplicates[0].pk) == before
 
@@ -150,7 +152,7 @@ def test_unmerging_a_case_that_is_not_merged_is_refused(world):
 
 def test_a_merged_case_is_not_handled_on_its_own(world):
     _main, duplicates = group(world, n=1)
-    with pytest.raises(IllegalTransition, match="main case"):
+    with pytest.raises(IllegalTransition, match="主案件上办理"):
         services.issue_review(actor=staff(world), issue_id=duplicates[0].pk)
 
 
@@ -174,7 +176,7 @@ def test_merging_cases_of_two_stations_is_refused_and_changes_nothing(world):
     main = world.submit()
     other = world.submit(deputy=world.deputy_b)
     before = [snapshot(main.pk), snapshot(other.pk)]
-    with pytest.raises(InvalidInput, match="another station"):
+    with pytest.raises(InvalidInput, match="其他联络站"):
         issue_merge(actor=world.actor("admin"), main_id=main.pk, issue_ids=[other.pk])
     assert [snapshot(main.pk), snapshot(other.pk)] == before
 
@@ -184,7 +186,7 @@ def test_merging_into_a_closed_or_answered_case_is_refused(world):
         main = drive_to(world, state)
         case = world.submit()
         before = snapshot(case.pk)
-        with pytest.raises(IllegalTransition, match="answered or closed"):
+        with pytest.raises(IllegalTransition, match="已答复或办结"):
             issue_merge(actor=staff(world), main_id=main.pk, issue_ids=[case.pk])
         assert snapshot(case.pk) == before
 
@@ -199,14 +201,14 @@ def test_merging_into_a_merged_case_names_its_main_case(world):
 def test_merging_an_already_merged_case_again_is_refused(world):
     _main, duplicates = group(world, n=1)
     other = world.submit()
-    with pytest.raises(IllegalTransition, match="already merged"):
+    with pytest.raises(IllegalTransition, match="已合并到"):
         issue_merge(actor=staff(world), main_id=other.pk, issue_ids=[duplicates[0].pk])
 
 
 def test_merging_a_main_case_with_merged_cases_into_another_is_refused(world):
     main, _ = group(world, n=1)
     other = world.submit()
-    with pytest.raises(IllegalTransition, match="Other cases are merged"):
+    with pytest.raises(IllegalTransition, match="已有其他案件合并到"):
         issue_merge(actor=staff(world), main_id=other.pk, issue_ids=[main.pk])
 
 
@@ -250,3 +252,75 @@ def test_the_villager_cannot_rate_a_merged_case_before_the_answer(world):
     _main, duplicates = group(world, n=1)
     with pytest.raises(IllegalTransition):
         services.issue_evaluate(issue_id=duplicates[0].pk, rating=Rating.SATISFIED, actor=VILLAGER)
+
+
+def test_the_merged_villagers_page_tells_them_and_shows_nobody_elses_report(world, client):
+    main = world.submit(content="东头第三根路灯坏了，孩子放学看不见路。")
+    duplicate = world.submit(content="路灯坏了。")
+    issue_merge(actor=staff(world), main_id=main.pk, issue_ids=[duplicate.pk])
+
+    page = client.get(f"/t/{duplicate.tracking_code}/").content.decode()
+
+    assert "与其他群众反映的同一问题合并办理" in page
+    assert "东头第三根路灯" not in page and main.tracking_code not in page
+
+
+def test_the_merged_villager_rates_the_answer_on_their_own_page(world, client):
+    main, duplicates = group(world, n=1)
+    services.issue_review(actor=staff(world), issue_id=main.pk)
+    services.issue_reply(actor=staff(world), issue_id=main.pk, text=REPLY_TEXT)
+    case = duplicates[0]
+
+    client.post(f"/t/{case.tracking_code}/", {"rating": Rating.SATISFIED, "comment": ""})
+
+    assert Evaluation.objects.get(issue=case).rating == Rating.SATISFIED
+    assert not Evaluation.objects.filter(issue=main).exists()
+    assert Issue.objects.get(pk=case.pk).state == State.EVALUATED
+
+
+def test_a_second_unsatisfied_rating_in_the_group_escalates_the_main_case(world):
+    main, duplicates = group(world)
+    services.issue_review(actor=staff(world), issue_id=main.pk)
+    for case in duplicates:  # each round, another villager of the group is unsatisfied
+        services.issue_reply(actor=staff(world), issue_id=main.pk, text=REPLY_TEXT)
+        services.issue_evaluate(issue_id=case.pk, rating=Rating.UNSATISFIED, comment="还是不亮。")
+
+    reopens = [e.data for e in IssueEvent.objects.filter(issue=main, action=Action.REOPEN).order_by("pk")]
+    assert "escalated" not in reopens[0] and reopens[1]["escalated"] == "township"
+    assert Issue.objects.get(pk=main.pk).round == 3
+
+
+def test_a_longer_deadline_of_the_main_case_reaches_its_merged_cases(world):
+    main, duplicates = group(world, n=1)
+    services.issue_review(actor=staff(world), issue_id=main.pk)
+    main = Issue.objects.get(pk=main.pk)
+    later = main.deadline + timedelta(days=1)
+
+    services.issue_extend_deadline(actor=staff(world), issue_id=main.pk, deadline=later, reason="部门需要更多时间。")
+
+    case = Issue.objects.get(pk=duplicates[0].pk)
+    assert (case.deadline, case.state) == (later, State.REVIEWED)
+    assert case.events.filter(action=Action.EXTEND).exists()
+
+
+@pytest.mark.parametrize(
+    ("person", "error"),
+    [
+        ("station_staff", None),
+        ("admin", None),
+        ("deputy_a_user", None),  # their own case, still new
+        ("deputy_b_user", IssueNotFound),
+        ("township_staff", ActionForbidden),
+    ],
+)
+def test_who_may_undo_a_merge(world, person, error):
+    main, duplicate = world.submit(), world.submit()  # new cases: a deputy acts on those only
+    issue_merge(actor=staff(world), main_id=main.pk, issue_ids=[duplicate.pk])
+    if error is None:
+        issue_unmerge(actor=world.actor(person), issue_id=duplicate.pk)
+        assert Issue.objects.get(pk=duplicate.pk).merged_into_id is None
+    else:
+        before = snapshot(duplicate.pk)
+        with pytest.raises(error):
+            issue_unmerge(actor=world.actor(person), issue_id=duplicate.pk)
+        assert snapshot(duplicate.pk) == before
