@@ -192,12 +192,17 @@ class IssueListSerializer(serializers.ModelSerializer):
     # Masked for every caller: the API has no recorded reveal, and the villager was told that only
     # those handling the case would see them (the admin's case page reveals them, recorded).
     submitter_phone = serializers.SerializerMethodField(help_text=_("Masked, e.g. 138****5678."))
+    merged_into = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        help_text=_("The id of the main case this duplicate is merged into (it follows that case), or null."),
+    )
 
     class Meta:
         model = Issue
         fields = [
             "id",
             "short_code",
+            "merged_into",
             "state",
             "round",
             "channel",
@@ -370,6 +375,7 @@ class StatsSerializer(serializers.Serializer):
     end = serializers.DateTimeField(allow_null=True)
     computed_at = serializers.DateTimeField()
     received = CountFigureSerializer()
+    reports = CountFigureSerializer()
     rejected = CountFigureSerializer()
     rehandled = CountFigureSerializer()
     overdue_now = CountFigureSerializer()

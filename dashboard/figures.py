@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 # (key in issue_stats' output, label, kind)
 CARDS = [
     ("received", _("Cases received"), "count"),
+    ("reports", _("Reports behind them"), "count"),
     ("voter_contacts", _("Voter contacts"), "contacts"),
     ("reply_rate", _("Reply rate"), "rate"),
     ("on_time_reply_rate", _("On-time reply rate"), "rate"),
@@ -29,7 +30,8 @@ ACTIVITY_CARDS = [
 # definition (the 口径 beside it), short enough for a phone. A reader who sees "7.7%" next to a
 # table of busy deputies must learn here, not in a tooltip, that it counts the deputies' own use.
 EXPLANATIONS = {
-    "received": _("Cases submitted in the period, every channel."),
+    "received": _("Cases submitted in the period, every channel; duplicates merged into one case count once."),
+    "reports": _("Every villager's report: the cases received and the duplicates merged into them."),
     "voter_contacts": _("Cases received + reception days held at the stations."),
     "reply_rate": _("Cases replied to ÷ cases accepted (rejected ones left out)."),
     "on_time_reply_rate": _("Latest reply within the reply deadline ÷ cases replied to."),

@@ -48,7 +48,23 @@ ACTION_ROLES: dict[str, dict[str, frozenset]] = {
     Action.REQUEST_EXTENSION: {Role.PLATFORM: frozenset({State.ASSIGNED})},
     Action.DECIDE_EXTENSION: {Role.STATION_STAFF: ANY_STATE, Role.ADMIN: ANY_STATE},
     Action.TRANSCRIBE: {Role.STATION_STAFF: ANY_STATE, Role.ADMIN: ANY_STATE},
+    # Merging duplicates: station staff; a deputy for their own cases while they triage them (the
+    # states in which a deputy acts at all), never once the station has reviewed the case.
+    Action.MERGE: {
+        Role.DEPUTY: frozenset({State.SUBMITTED, State.ACCEPTED}),
+        Role.STATION_STAFF: ANY_STATE,
+        Role.ADMIN: ANY_STATE,
+    },
+    Action.UNMERGE: {
+        Role.DEPUTY: frozenset({State.SUBMITTED, State.ACCEPTED}),
+        Role.STATION_STAFF: ANY_STATE,
+        Role.ADMIN: ANY_STATE,
+    },
 }
+
+# What may still happen to a merged case itself; everything else is done to its main case, which
+# the merged case follows (issues.services.merging).
+FOLLOWER_ACTIONS = frozenset({Action.EVALUATE, Action.CLOSE, Action.REVEAL_PHONE, Action.TRANSCRIBE, Action.UNMERGE})
 
 
 def allowed_roles(action: str, state: str) -> set[str]:
@@ -89,6 +105,8 @@ def authorize(actor: Actor, action: str, issue) -> None:
     own = roles & permitted.keys()
     if not own:
         raise ActionForbidden()
+    if getattr(issue, "merged_into_id", None) and action not in FOLLOWER_ACTIONS:
+        raise IllegalTransition(_("This case is merged into another one: act on the main case instead."))
     if action in TRANSITIONS and issue.state not in TRANSITIONS[action]:
         raise IllegalTransition(
             _("A case that is %(state)s cannot be given the action “%(action)s”.")
@@ -103,6 +121,8 @@ def actions_available(user, issue) -> list[str]:
     from issues.models import TRANSITIONS
 
     roles = scope_of(user).roles_for(issue)
+    if issue.merged_into_id:
+        return []
     return [
         action
         for action in (Action.ACCEPT, Action.REJECT, Action.REVIEW, Action.ASSIGN, Action.REPLY, Action.REOPEN)

@@ -46,7 +46,8 @@ def queue_filter(user, *, now: datetime | None = None) -> Q | None:
     combined = parts[0]
     for part in parts[1:]:
         combined |= part
-    return combined
+    # A merged duplicate is no work item of its own: it waits with its main case.
+    return combined & Q(merged_into__isnull=True)
 
 
 def has_queue(user) -> bool:

@@ -76,6 +76,10 @@ def _public_title(event: IssueEvent) -> str:
             return _("Handed to %(department)s") % {"department": data["department"]}
         case Action.REPLY:
             return _("Reply")
+        case Action.MERGE:
+            return _("Handled together with the same problem reported by others")
+        case Action.UNMERGE:
+            return _("Handled on its own again")
         case Action.EVALUATE:
             if data.get("rating") not in Rating.values:
                 return _("You rated the reply")
@@ -100,13 +104,15 @@ _PUBLIC_ACTIONS = (
     Action.REOPEN,
     Action.CLOSE,
     Action.PROGRESS,  # only those the platform marked public (they have a public note)
+    Action.MERGE,  # on the merged case only (it has the public note)
+    Action.UNMERGE,  # likewise
 )
 
 
 def public_timeline(issue: Issue) -> list[PublicEvent]:
     events = (
         issue.events.filter(action__in=_PUBLIC_ACTIONS)
-        .exclude(action=Action.PROGRESS, public_note="")
+        .exclude(action__in=[Action.PROGRESS, Action.MERGE, Action.UNMERGE], public_note="")
         .only("action", "data", "round", "public_note", "created_at")
     )
     return [

@@ -163,7 +163,7 @@ def similar_cases(user, issue: Issue, *, limit: int = LIMIT, minimum: float = MI
     # The text and, for a voice note, what staff typed of it (Issue.text_for_matching).
     rows = (
         issues_visible_to(user)
-        .filter(station_id=issue.station_id, state__in=OPEN_STATES)
+        .filter(station_id=issue.station_id, state__in=OPEN_STATES, merged_into__isnull=True)
         .exclude(pk=issue.pk)
         .values_list("pk", "content", "voice_note__transcript")
     )

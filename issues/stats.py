@@ -119,8 +119,10 @@ def figure_cases(
 ) -> QuerySet[Issue]:
     """The cases this user may see that were submitted in [start, end) (either bound may be
     open), optionally of one station, region (and the regions under it), category, channel or
-    deputy (the cases addressed to them: their duty record)."""
-    cases = issues_visible_to(user)
+    deputy (the cases addressed to them: their duty record). A group of duplicates merged into
+    one main case is one problem: only the main case is in the set (`merged_reports` counts the
+    reports merged into them)."""
+    cases = issues_visible_to(user).filter(merged_into__isnull=True)
     if start is not None:
         cases = cases.filter(created_at__gte=start)
     if end is not None:
@@ -179,7 +181,7 @@ def issue_stats(
     extra_figures: bool = False,
 ) -> dict:
     """The figures over the cases this user may see that were submitted in [start, end) (either
-    bound may be open), optionally of one station, region, category or channel. One query; with
+    bound may be open), optionally of one station, region, category or channel. Two queries; with
     `extra_figures`, three more: voter contacts, time to the department, deputies active."""
     now = clock.now()
     cases = figure_cases(
@@ -209,11 +211,17 @@ def issue_stats(
         median_to_reply=Median(Seconds(F("first_replied_at"), F("created_at"))),
         **{f"bucket_{key}": Count("pk", filter=q) for key, q in buckets},
     )
+    merged = merged_reports(cases)
     figures = {
         "start": start,
         "end": end,
         "computed_at": now,
-        "received": _count(c["received"], _("Cases submitted in the period.")),
+        "received": _count(
+            c["received"], _("Problems submitted in the period; duplicates merged into one case count once.")
+        ),
+        "reports": _count(
+            c["received"] + merged, _("Reports behind those problems: each case, and each duplicate merged into it.")
+        ),
         "rejected": _count(c["rejected"], _("Cases of the period that were not accepted (不予受理).")),
         "rehandled": _count(
             c["rehandled"], _("Cases of the period handled more than once (reopened after an unsatisfied rating).")
@@ -267,6 +275,11 @@ def issue_stats(
         )
         figures["deputies_active"] = _deputies_active(stations, start, end, now)
     return figures
+
+
+def merged_reports(cases: QuerySet[Issue]) -> int:
+    """How many duplicates were merged into these (main) cases."""
+    return Issue.objects.filter(merged_into__in=cases.values("pk")).count()
 
 
 def _forwarding_figures(cases: QuerySet[Issue]) -> dict:

@@ -21,6 +21,7 @@ from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
 from issues.admin.listing import ScaleListMixin, ScopedDeputyFilter, ScopedStationFilter
+from issues.admin.merging import MergeMixin, merge_context, merge_urls, with_merges
 from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, queue_tabs
 from issues.admin.replytemplates import reply_template_choices
 from issues.admin.sms import sms_rows
@@ -62,7 +63,7 @@ def _short_time(value) -> str:
 
 
 @admin.register(Issue)
-class IssueAdmin(ScaleListMixin, BulkActionsMixin, ScopedAdmin):
+class IssueAdmin(ScaleListMixin, MergeMixin, BulkActionsMixin, ScopedAdmin):
     list_display = [
         "code",
         "excerpt",
@@ -92,13 +93,13 @@ class IssueAdmin(ScaleListMixin, BulkActionsMixin, ScopedAdmin):
     ordering = [F("deadline").asc(nulls_last=True), "-created_at"]
     list_per_page = 25
     show_facets = admin.ShowFacets.ALLOW  # counts on request: see QueueChangeList
-    actions = ["accept_selected", "assign_selected"]
+    actions = ["accept_selected", "assign_selected", "merge_selected"]
     add_form_template = "admin/issues/issue/record.html"
 
     # --- scope and permissions ------------------------------------------------------------------
 
     def get_queryset(self, request):
-        return issues_visible_to(request.user).select_related(*self.list_select_related)
+        return with_merges(issues_visible_to(request.user).select_related(*self.list_select_related))
 
     def has_change_permission(self, request, obj=None):
         return False  # state, timeline and codes change only through the actions below
@@ -119,10 +120,6 @@ class IssueAdmin(ScaleListMixin, BulkActionsMixin, ScopedAdmin):
         return stations.filter(pk__in=current.deputy_station_ids | current.staff_station_ids)
 
     # --- list columns ---------------------------------------------------------------------------
-
-    @admin.display(description=gettext_lazy("code"), ordering="short_code")
-    def code(self, obj):
-        return obj.short_code
 
     @admin.display(description=gettext_lazy("content"))
     def excerpt(self, obj):
@@ -196,6 +193,7 @@ class IssueAdmin(ScaleListMixin, BulkActionsMixin, ScopedAdmin):
                 wrap(self.retry_forwarding_view),
                 name=f"{prefix}_retry_forwarding",
             ),
+            *merge_urls(self),
             *super().get_urls(),
         ]
 
@@ -340,6 +338,7 @@ class IssueAdmin(ScaleListMixin, BulkActionsMixin, ScopedAdmin):
             "can_retry": bool(forwarding) and may_retry(request.user, issue),
             "similar": similar_cases(request.user, issue) if issue.state in OPEN_STATES else [],
             "texts": sms_rows(issue),
+            **merge_context(request.user, issue, admin_name=self.admin_site.name),
         }
         return TemplateResponse(request, "admin/issues/issue/case.html", context)
 

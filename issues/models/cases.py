@@ -44,6 +44,9 @@ class Action(models.TextChoices):
     REQUEST_EXTENSION = "request_extension", _("extension requested")
     DECIDE_EXTENSION = "decide_extension", _("extension request decided")
     TRANSCRIBE = "transcribe", _("transcribe the voice note")
+    # Duplicates handled as one problem (issues.services.merging).
+    MERGE = "merge", _("merge into the main case")
+    UNMERGE = "unmerge", _("undo the merge")
 
 
 class Rating(models.TextChoices):
@@ -154,6 +157,7 @@ _DASHBOARD_COLUMNS = [
     "accepted_at",
     "first_replied_at",
     "last_reply_on_time",
+    "merged_into",  # a merged case is not a problem of its own (issues.stats.figure_cases)
 ]
 
 
@@ -191,6 +195,17 @@ class Issue(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="issues",
+    )
+    # A duplicate (重复反映) handled as part of another case, the main case: it follows the main
+    # case's state and reply, and keeps its own villager, tracking page and rating.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
     )
     content = models.TextField(_("content"))
     submitter_name = models.CharField(_("submitter's name"), max_length=50, blank=True)

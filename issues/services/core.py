@@ -12,6 +12,7 @@ from issues import clock
 from issues.alerts import alerts_for_event
 from issues.models import (
     TRANSITIONS,
+    Action,
     Issue,
     IssueEvent,
 )
@@ -95,10 +96,7 @@ def locked_transition(
     """Lock the case, check the actor and the state, let `apply` change the case (it returns the
     event's extra fields), then write the case with compare-and-set and the event, atomically."""
     with transaction.atomic():
-        try:
-            issue = Issue.objects.select_for_update().get(pk=issue_id)
-        except Issue.DoesNotExist:
-            raise IssueNotFound() from None
+        issue = lock_case(issue_id)
         authorize(actor, action, issue)
         from_state, from_round = issue.state, issue.round
         now = clock.now()
@@ -106,8 +104,66 @@ def locked_transition(
         event_fields = apply(issue, now) if apply else {}
         issue.updated_at = now
         save_if_unchanged(issue, from_state, from_round)
-        record_event(issue, action=action, from_state=from_state, actor=actor, **event_fields)
+        event = record_event(issue, action=action, from_state=from_state, actor=actor, **event_fields)
+        follow_main_locked(issue, event, from_round=from_round, actor=actor)
     return issue
+
+
+def lock_case(issue_id: int) -> Issue:
+    """Lock a case together with its group: its main case and every case merged into that one,
+    all in id order, as merging does (issues.services.merging), so that a transition and a merge
+    of the same cases wait for each other instead of deadlocking. Returns the case."""
+    row = Issue.objects.filter(pk=issue_id).values("merged_into_id").first()
+    if row is None:
+        raise IssueNotFound()
+    main_id = row["merged_into_id"] or issue_id
+    ids = {issue_id, main_id, *Issue.objects.filter(merged_into_id=main_id).values_list("pk", flat=True)}
+    locked = {case.pk: case for case in Issue.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    if issue_id not in locked:
+        raise IssueNotFound()
+    return locked[issue_id]
+
+
+# What a merged case takes over from its main case at each step it follows.
+FOLLOWED_FIELDS = (
+    "deadline",
+    "reply_text",
+    "rejection_reason",
+    "replied_at",
+    "first_replied_at",
+    "last_reply_on_time",
+    "finished_at",
+    "department_id",
+    "first_assigned_at",
+    "updated_at",
+)
+
+
+def follow_main_locked(main: Issue, event: IssueEvent, *, from_round: int, actor: Actor) -> None:
+    """The cases merged into `main` that stood where it stood take its step with it: the same
+    state, answer and deadline, a new round when it starts one, and an event on their own
+    timeline (so each villager is told on their page and, if they agreed, by text). A merged
+    case whose villager has already rated it keeps its own ending. Of the steps that keep the
+    state, a deadline's extension is followed too."""
+    if event.from_state == event.to_state and event.action != Action.EXTEND:
+        return
+    followers = Issue.objects.select_for_update().filter(merged_into=main, state=event.from_state).order_by("pk")
+    for case in followers:
+        before_state, before_round = case.state, case.round
+        case.state = main.state
+        case.round += main.round - from_round
+        case.accepted_at = case.accepted_at or main.accepted_at
+        for name in FOLLOWED_FIELDS:
+            setattr(case, name, getattr(main, name))
+        save_if_unchanged(case, before_state, before_round)
+        record_event(
+            case,
+            action=event.action,
+            from_state=before_state,
+            actor=actor,
+            public_note=event.public_note,
+            data={**(event.data or {}), "main_case": main.short_code},
+        )
 
 
 def save_if_unchanged(issue: Issue, state: str, round_: int) -> None:

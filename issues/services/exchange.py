@@ -18,7 +18,7 @@ from issues.models import Action, ExtensionRequest, Forwarding, Issue, IssueEven
 from issues.notices import notice_create_locked
 from issues.notifications import notify, recipients_for
 from issues.permissions import PLATFORM, Actor, authorize
-from issues.services.core import record_event, save_if_unchanged
+from issues.services.core import follow_main_locked, lock_case, record_event, save_if_unchanged
 from issues.services.lifecycle import issue_extend_deadline, issue_reply
 from issues.validators import REASON_MAX, REPLY_MAX, clean_text
 from liaison.errors import IllegalTransition, InvalidInput, IssueNotFound, StaleRound
@@ -26,9 +26,7 @@ from liaison.errors import IllegalTransition, InvalidInput, IssueNotFound, Stale
 
 def _lock(forwarding: Forwarding, message_id: str) -> tuple[Issue, bool]:
     """The case under its row lock, and whether this message was applied before."""
-    issue = Issue.objects.select_for_update().filter(pk=forwarding.issue_id).first()
-    if issue is None:
-        raise IssueNotFound()
+    issue = lock_case(forwarding.issue_id)
     seen = IssueEvent.objects.filter(issue_id=issue.pk, external_ref=message_id).exists()
     return issue, seen
 
@@ -131,7 +129,7 @@ def issue_return(*, actor: Actor, forwarding_id: int, message_id: str, reason: s
         save_if_unchanged(issue, from_state, from_round)
         Forwarding.objects.filter(pk=forwarding.pk).update(returned_at=now, return_reason=reason)
         name = lead.name if lead else department
-        record_event(
+        event = record_event(
             issue,
             action=Action.RETURN,
             from_state=from_state,
@@ -140,6 +138,7 @@ def issue_return(*, actor: Actor, forwarding_id: int, message_id: str, reason: s
             external_ref=message_id,
             data={"department_id": lead.pk if lead else None, "department": name},
         )
+        follow_main_locked(issue, event, from_round=from_round, actor=actor)
         message = _("%(department)s returned case %(code)s: %(reason)s") % {
             "department": name or _("The department"),
             "code": issue.short_code,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -14,6 +15,7 @@ from issues import clock
 from issues.departments import ensure_department_in_scope
 from issues.forwarding import forwarding_create_locked
 from issues.models import (
+    TRANSITIONS,
     Action,
     Department,
     Evaluation,
@@ -23,12 +25,16 @@ from issues.models import (
     State,
 )
 from issues.permissions import SYSTEM, VILLAGER, Actor, authorize, scope_of
-from issues.services.core import evaluation_deadline, locked_transition, record_event, reply_deadline, save_if_unchanged
-from issues.validators import (
-    REASON_MAX,
-    REPLY_MAX,
-    clean_text,
+from issues.services.core import (
+    evaluation_deadline,
+    follow_main_locked,
+    lock_case,
+    locked_transition,
+    record_event,
+    reply_deadline,
+    save_if_unchanged,
 )
+from issues.validators import REASON_MAX, REPLY_MAX, clean_text
 from issues.workdays import add_working_days
 from liaison.errors import IllegalTransition, InvalidInput, IssueNotFound, StaleRound
 
@@ -156,10 +162,7 @@ def issue_evaluate(*, issue_id: int, rating: str, comment: str = "", actor: Acto
         raise InvalidInput(_("Please tell us what is still wrong."), field="comment")
 
     with transaction.atomic():
-        try:
-            issue = Issue.objects.select_for_update().get(pk=issue_id)
-        except Issue.DoesNotExist:
-            raise IssueNotFound() from None
+        issue = lock_case(issue_id)
         authorize(actor, Action.EVALUATE, issue)
         from_state, from_round = issue.state, issue.round
         if Evaluation.objects.filter(issue=issue, round=issue.round).exists():
@@ -185,9 +188,7 @@ def issue_evaluate(*, issue_id: int, rating: str, comment: str = "", actor: Acto
             )
             # Back into the station's hands, not to the department: a person decides what next
             # (send it back with instructions, answer it themselves, or escalate it).
-            again = Evaluation.objects.filter(issue=issue, rating=Rating.UNSATISFIED).count() >= 2
-            note = _(ESCALATED_NOTE) if again else _(UNSATISFIED_NOTE)
-            _reopen_locked(issue, actor=SYSTEM, reason=note, now=now, to_station=True, escalated=again)
+            _reopen_after_unsatisfied(issue, now=now)
         else:
             issue.state = State.EVALUATED
             issue.deadline = None
@@ -214,6 +215,23 @@ ESCALATED_NOTE = gettext_noop(
 )
 
 
+def _reopen_after_unsatisfied(issue: Issue, *, now: datetime) -> None:
+    """不满意 reopens the case or, for a merged case, its main case (the group follows); alone and
+    split from the group only once the main case's villager rated it satisfied. The group's
+    second 不满意 escalates it."""
+    main = issue
+    if issue.merged_into_id:
+        main = Issue.objects.select_for_update().get(pk=issue.merged_into_id)  # locked by lock_case
+        if main.state not in TRANSITIONS[Action.REOPEN]:
+            issue.merged_into, main = None, issue
+    group = Q(issue=main) | Q(issue__merged_into=main)
+    again = Evaluation.objects.filter(group, rating=Rating.UNSATISFIED).count() >= 2
+    note = _(ESCALATED_NOTE) if again else _(UNSATISFIED_NOTE)
+    _reopen_locked(main, actor=SYSTEM, reason=note, now=now, to_station=True, escalated=again)
+    if main is not issue:
+        issue.refresh_from_db()  # it followed its main case
+
+
 def _reopen_locked(
     issue: Issue,
     *,
@@ -233,7 +251,7 @@ def _reopen_locked(
     save_if_unchanged(issue, from_state, from_round)
     if issue.state == State.ASSIGNED:  # the department handles the new round: forward it again
         forwarding_create_locked(issue)
-    record_event(
+    event = record_event(
         issue,
         action=Action.REOPEN,
         from_state=from_state,
@@ -245,6 +263,7 @@ def _reopen_locked(
             **({"escalated": "township"} if escalated else {}),
         },
     )
+    follow_main_locked(issue, event, from_round=from_round, actor=actor)
 
 
 def issue_reopen(*, actor: Actor, issue_id: int, reason: str, deadline: datetime | None = None) -> Issue:
@@ -253,10 +272,7 @@ def issue_reopen(*, actor: Actor, issue_id: int, reason: str, deadline: datetime
     if deadline is not None and deadline <= clock.now():
         raise InvalidInput(_("The new deadline must be in the future."), field="deadline")
     with transaction.atomic():
-        try:
-            issue = Issue.objects.select_for_update().get(pk=issue_id)
-        except Issue.DoesNotExist:
-            raise IssueNotFound() from None
+        issue = lock_case(issue_id)
         authorize(actor, Action.REOPEN, issue)
         _reopen_locked(issue, actor=actor, reason=reason, now=clock.now(), deadline=deadline)
     return issue
@@ -298,10 +314,7 @@ def issue_extend_deadline(*, actor: Actor, issue_id: int, deadline: datetime, re
     deadline, and at most ISSUE_EXTENSIONS_PER_ROUND times in one handling round."""
     reason = clean_text(reason, field="reason", required_message=_("Say why the deadline moves."), maximum=REASON_MAX)
     with transaction.atomic():
-        try:
-            issue = Issue.objects.select_for_update().get(pk=issue_id)
-        except Issue.DoesNotExist:
-            raise IssueNotFound() from None
+        issue = lock_case(issue_id)
         authorize(actor, Action.EXTEND, issue)
         if issue.state not in (State.SUBMITTED, State.ACCEPTED, State.REVIEWED, State.ASSIGNED):
             raise IllegalTransition(_("Only a case still being handled has a deadline to extend."))
@@ -328,7 +341,7 @@ def issue_extend_deadline(*, actor: Actor, issue_id: int, deadline: datetime, re
         issue.deadline = deadline
         issue.updated_at = clock.now()
         save_if_unchanged(issue, issue.state, issue.round)
-        record_event(
+        event = record_event(
             issue,
             action=Action.EXTEND,
             from_state=issue.state,
@@ -336,6 +349,7 @@ def issue_extend_deadline(*, actor: Actor, issue_id: int, deadline: datetime, re
             internal_note=reason,
             data={"from": old.isoformat() if old else None, "to": deadline.isoformat()},
         )
+        follow_main_locked(issue, event, from_round=issue.round, actor=actor)
     return issue
 
 

@@ -32,6 +32,8 @@ def template_for(issue: Issue, event: IssueEvent) -> tuple[str, dict] | None:
         return "assigned", {"department": clip((event.data or {}).get("department", ""))}
     if action == Action.REPLY:
         return "replied", {}
+    if action == Action.MERGE and event.data.get("main_id"):  # the merged case's, not the main case's
+        return "merged", {}
     if action == Action.REOPEN:
         return "reopened", {"deadline": _deadline_text(issue.deadline)}
     if action == Action.CLOSE or (action == Action.EVALUATE and event.to_state == State.EVALUATED):

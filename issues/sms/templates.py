@@ -38,6 +38,11 @@ TEMPLATES: dict[str, SmsTemplate] = {
             "不满意后重新办理",
             "您反映的问题（编号${code}）已重新办理，办理期限至${deadline}。查看进度：" + _LINK,
         ),
+        SmsTemplate(
+            "merged",
+            "合并办理",
+            "您反映的问题（编号${code}）与其他群众反映的同一问题合并办理，结果将告知您。查看进度：" + _LINK,
+        ),
         SmsTemplate("closed", "办结", "您反映的问题（编号${code}）已办结，感谢您的支持。详情：" + _LINK),
         SmsTemplate("rate_reminder", "回访", "回访：您反映的问题（编号${code}）已有答复，请您评价是否满意：" + _LINK),
         SmsTemplate(

@@ -66,7 +66,7 @@ def test_bulk_assign_without_a_department_changes_nothing(world):
 
 
 def test_deputies_and_township_staff_are_not_offered_bulk_assign(world):
-    for role, expected in [("deputy_a", {"accept_selected"}), ("township_staff", set())]:
+    for role, expected in [("deputy_a", {"accept_selected", "merge_selected"}), ("township_staff", set())]:
         response = client_for(world, role).get(reverse(URL))
         form = response.context["action_form"]  # None when no action is offered at all
         choices = {value for value, _label in form.fields["action"].choices if value} if form else set()

@@ -184,7 +184,7 @@ def test_township_staff_cannot_change_anything_anywhere(populated):
     user = world.township_staff
     client = client_for(world, "township_staff")
     before = _snapshot()
-    data = {**_POST_DATA, "department": world.department.pk, "deadline": "2099-01-01"}
+    data = {**_POST_DATA, "department": world.department.pk, "deadline": "2099-01-01", "apply": "1"}
     for model, model_admin in admin.site._registry.items():
         visible = model_admin.get_queryset(_request(user)).first() if _opened_to(model_admin, user) else None
         obj = visible or model._default_manager.first()
@@ -195,7 +195,7 @@ def test_township_staff_cannot_change_anything_anywhere(populated):
             assert response.status_code in allowed, (model._meta.label, name, response.status_code)
         changelist = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
         if obj is not None:
-            for action in ("delete_selected", "accept_selected", "assign_selected"):
+            for action in ("delete_selected", "accept_selected", "assign_selected", "merge_selected"):
                 client.post(reverse(changelist), {"action": action, "_selected_action": [obj.pk], **data})
     assert _snapshot() == before
 
@@ -242,3 +242,27 @@ def test_autocomplete_with_another_stations_names_finds_nothing(populated, field
         assert response.json()["results"] == []
     response = client_for(world, "deputy_b").get(reverse("admin:autocomplete"), params)
     assert [r["text"] for r in response.json()["results"]]  # the same search finds B's own
+
+
+def test_merging_never_reaches_a_case_outside_the_users_scope(populated):
+    """The merge page of a case the user sees, given a case they do not: not found, nothing merged."""
+    world = populated
+    for role in STAFF_ROLES:
+        user = user_of(world, role)
+        inside = _admin_cases(user).first()
+        outside, marker = OUTSIDE[Issue](world, role)
+        if inside is None:
+            continue
+        client = client_for(world, role)
+        response = client.post(reverse("admin:issues_issue_merge", args=[inside.pk]), {"cases": [outside.pk]})
+        assert response.status_code == 404, role
+        assert marker not in response.content.decode()
+        response = client.post(reverse("admin:issues_issue_merge", args=[outside.pk]), {"cases": [inside.pk]})
+        assert response.status_code == 404, role
+        bulk = {"action": "merge_selected", "_selected_action": [inside.pk, outside.pk], "main": outside.pk}
+        client.post(reverse("admin:issues_issue_changelist"), {**bulk, "apply": "1"})
+    assert not Issue.objects.filter(merged_into__isnull=False).exists()
+
+
+def _admin_cases(user):
+    return admin.site._registry[Issue].get_queryset(_request(user))

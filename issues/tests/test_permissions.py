@@ -16,6 +16,7 @@ from issues.models import TRANSITIONS, Action, Channel, ExtensionRequest, Forwar
 from issues.permissions import ACTION_ROLES, PLATFORM, SYSTEM, VILLAGER, Actor, Role, actions_available, authorize
 from issues.selectors import issue_visible_to, issues_visible_to
 from issues.services.exchange import issue_progress, issue_request_extension, issue_return
+from issues.services.merging import issue_merge
 from issues.tests.lifecycle import REJECT_REASON, REOPEN_REASON, REPLY_TEXT, drive_to, snapshot
 from liaison.errors import ActionForbidden, IllegalTransition, IssueError, IssueNotFound
 from stations.models import StaffMembership
@@ -119,6 +120,8 @@ def act(world, actor: Actor, action: str, issue: Issue):
                 issue=issue, defaults={"audio": "voice/x.webm", "content_type": "audio/webm", "duration": 4, "size": 9}
             )
             return voice_transcribe(actor=actor, issue_id=issue.pk, text="村口路灯坏了")
+        case Action.MERGE:
+            return issue_merge(actor=actor, main_id=issue.pk, issue_ids=[world.submit().pk])
     raise AssertionError(f"no service for {action}")
 
 
@@ -132,12 +135,15 @@ ACTION_STATES = [
     (Action.REQUEST_EXTENSION, State.ASSIGNED),
     (Action.DECIDE_EXTENSION, State.ASSIGNED),
     (Action.TRANSCRIBE, State.SUBMITTED),
+    (Action.MERGE, State.SUBMITTED),
+    (Action.MERGE, State.REVIEWED),
 ]
 MATRIX = [(person, action, state) for action, state in ACTION_STATES for person in PEOPLE]
 
 
 def test_the_matrix_covers_every_action_of_the_permission_table():
-    assert {action for _, action, _ in MATRIX} | {Action.SUBMIT} == set(ACTION_ROLES)
+    # Undoing a merge needs a merged case: its table is tested in test_merging.
+    assert {action for _, action, _ in MATRIX} | {Action.SUBMIT, Action.UNMERGE} == set(ACTION_ROLES)
     assert set(PEOPLE.values()) - {None} >= {role for roles in ACTION_ROLES.values() for role in roles}
 
 
