@@ -37,6 +37,32 @@ os.environ["SMS_DAILY_CAP_PER_PHONE"] = "100"
 
 from forwarding_bench import percentile, recreate_database  # noqa: E402
 
+WORKER_APP = "sms-bench-worker"  # the worker's PostgreSQL sessions carry this application_name
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def worker_cpu(worker_pid: int) -> tuple[float, float]:
+    """(the worker process, the worker's PostgreSQL backends): the CPU the sending cost, whatever
+    else loads the machine."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [WORKER_APP])
+        backends = [row[0] for row in cursor.fetchall()]
+    return cpu_seconds([worker_pid]), cpu_seconds(backends)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -119,6 +145,7 @@ def main() -> None:
                 SMS_QUIET_START_HOUR="0",
                 SMS_QUIET_END_HOUR="0",
                 SMS_DAILY_CAP_PER_PHONE="100",
+                PGAPPNAME=WORKER_APP,
                 **env,
             )
             if not args.backlog:
@@ -142,6 +169,7 @@ def main() -> None:
                         sys.exit(f"{label}: not all sent after 600 s")
                     time.sleep(0.2)
                 done_in = time.monotonic() - started
+                worker_seconds, backend_seconds = worker_cpu(stack.worker.pid)
             finally:
                 stack.stop()
             times = list(rows.values_list("created_at", "sent_at"))
@@ -159,7 +187,9 @@ def main() -> None:
                 f"{label:>20}: {len(ids)} answered in {answered_in:.1f} s, all texts accepted {done_in:.1f} s "
                 f"after the first answer = {len(ids) / (last - first).total_seconds():.0f} texts/s; "
                 f"commit → accepted p50 {percentile(latencies, 0.5):.2f} s, p99 {percentile(latencies, 0.99):.2f} s, "
-                f"max {max(latencies):.2f} s; accepted {sum(keys.values())}, twice {twice}",
+                f"max {max(latencies):.2f} s; accepted {sum(keys.values())}, twice {twice}; CPU per 1,000 texts: "
+                f"worker {1000 * worker_seconds / len(ids):.1f} s, its PostgreSQL sessions "
+                f"{1000 * backend_seconds / len(ids):.1f} s",
                 flush=True,
             )
 

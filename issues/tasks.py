@@ -49,10 +49,10 @@ def send_deadline_reminders() -> int:
 
 @shared_task(ignore_result=True, acks_late=True)
 def send_sms(message_id: int) -> None:
-    """Send one text to a villager; schedule its retry (or its morning) if it did not go."""
-    delay = sms_outbox.sms_send(message_id)
-    if delay is not None:
-        sms_outbox.enqueue(message_id, countdown=delay)
+    """Send this text to a villager and a batch of others due; ask again for those that did
+    not go (a retry, the morning, a claim that ran short)."""
+    for other_id, delay in sms_outbox.sms_send_batch(message_id).items():
+        sms_outbox.enqueue(other_id, countdown=delay)
 
 
 @shared_task(ignore_result=True)

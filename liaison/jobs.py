@@ -3,17 +3,20 @@ done later asks for the task by its registered name, so it never imports the tas
 imports the services: the circle this seam removes)."""
 
 import logging
+import threading
 
 from liaison.celery import app
 
 logger = logging.getLogger(__name__)
+_importing = threading.Lock()
 
 
 def task_named(name: str):
     """The registered task `name`. The web process imports the apps' tasks modules only when
     first asked (the worker imports them at start): Celery's autodiscovery, triggered here."""
     if name not in app.tasks:
-        app.loader.import_default_modules()
+        with _importing:  # threads asking at once (a threaded server, clerks in a burst) import once
+            app.loader.import_default_modules()
     return app.tasks[name]
 
 

@@ -31,6 +31,8 @@ def messaging(VAR_DIR: Path) -> dict:
     SMS_LAST_CALL_HOURS = env_int("SMS_LAST_CALL_HOURS", 24, minimum=1)
     SMS_PROVIDER_TIMEOUT = env_float("SMS_PROVIDER_TIMEOUT", 5.0, minimum=0.1)
     SMS_CLAIM_SECONDS = env_float("SMS_CLAIM_SECONDS", 60.0, minimum=1.0)
+    # How many due texts one task claims and sends together (SELECT … FOR UPDATE SKIP LOCKED).
+    SMS_BATCH_SIZE = env_int("SMS_BATCH_SIZE", 50, minimum=1)
     SMS_SWEEP_GRACE_SECONDS = env_float("SMS_SWEEP_GRACE_SECONDS", 60.0, minimum=0.0)
     SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 8, minimum=1)
     SMS_RETRY_BASE_SECONDS = env_float("SMS_RETRY_BASE_SECONDS", 2.0, minimum=0.01)

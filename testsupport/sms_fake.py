@@ -1,17 +1,20 @@
-"""A local fake of Alibaba Cloud's SMS endpoint (dysmsapi, RPC style, API version 2017-05-25),
-for tests and the benchmark: it checks each request's signature as the provider documents it
-(written here independently of issues.sms.aliyun), records what it accepted, and can be told to
-fail, time out after accepting, throttle, or refuse a template.
+"""A local fake of Alibaba Cloud's SMS endpoint (dysmsapi, API version 2017-05-25), for tests and
+the benchmark: it checks each request's V3 signature (ACS3-HMAC-SHA256) as the provider documents
+it, written here independently of the SDK: the canonical request (method, path, sorted
+percent-encoded query, the signed headers, the SHA-256 of the body) hashed, then signed with
+HMAC-SHA256 under the secret, compared with the Authorization header; the x-acs-date must be
+within 15 minutes and each x-acs-signature-nonce used once. It records what it accepted, and can
+be told to fail, time out after accepting, throttle, or refuse a template.
 
     with FakeAliyun(key_id="k", secret="s") as fake:
         settings.SMS_ALIYUN_ENDPOINT = fake.url
 """
 
-import base64
 import hashlib
 import hmac
 import json
 import random
+import re
 import threading
 import time
 import urllib.parse
@@ -19,17 +22,27 @@ from collections import Counter
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+ALGORITHM = "ACS3-HMAC-SHA256"
+AUTHORIZATION = re.compile(rf"^{ALGORITHM} Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]+)$")
+# Headers the provider requires to be signed (the documented minimum).
+MUST_SIGN = {"host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"}
 
-def _rfc3986(value: str) -> str:
-    # The provider's recipe: form-encode, then "+" → %20, "*" → %2A, %7E → "~".
-    return urllib.parse.quote_plus(value, safe="").replace("+", "%20").replace("*", "%2A").replace("%7E", "~")
+
+def _encode(value: str) -> str:
+    # RFC 3986: everything but unreserved characters percent-encoded (space → %20, "~" kept).
+    return urllib.parse.quote(value, safe="-_.~")
 
 
-def expected_signature(secret: str, method: str, params: dict) -> str:
-    pairs = sorted((k, v) for k, v in params.items() if k != "Signature")
-    canonical = "&".join(f"{_rfc3986(k)}={_rfc3986(v)}" for k, v in pairs)
-    to_sign = "&".join([method, _rfc3986("/"), _rfc3986(canonical)])
-    return base64.b64encode(hmac.new((secret + "&").encode(), to_sign.encode(), hashlib.sha1).digest()).decode()
+def canonical_request(method: str, path: str, query: dict, headers: dict, signed: list[str], body: bytes) -> str:
+    canonical_query = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(query.items()))
+    canonical_headers = "".join(f"{name}:{headers.get(name, '').strip()}\n" for name in signed)
+    payload = hashlib.sha256(body).hexdigest()
+    return "\n".join([method, path or "/", canonical_query, canonical_headers, ";".join(signed), payload])
+
+
+def expected_signature(secret: str, request: str) -> str:
+    to_sign = f"{ALGORITHM}\n{hashlib.sha256(request.encode()).hexdigest()}"
+    return hmac.new(secret.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
 
 
 class FakeAliyun:
@@ -45,6 +58,7 @@ class FakeAliyun:
         self.requests = 0
         self.rejected_signatures = 0
         self.nonces: set[str] = set()
+        self.last_headers: dict = {}  # of the last request, as received
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -65,8 +79,10 @@ class FakeAliyun:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                params = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
-                status, body = fake.handle("POST", params)
+                body = self.rfile.read(length)
+                path, _, query = self.path.partition("?")
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                status, body = fake.handle("POST", path, query, headers, body)
                 if body is None:  # accepted, and the answer never comes in time
                     time.sleep(fake.hang_seconds)
                     status, body = 200, {"Code": "OK", "Message": "OK", "BizId": "late"}
@@ -89,40 +105,64 @@ class FakeAliyun:
         self._server.shutdown()
         self._server.server_close()
 
-    def _verify(self, method: str, params: dict) -> str | None:
-        if params.get("AccessKeyId") != self.key_id:
-            return "InvalidAccessKeyId.NotFound"
-        for name, value in (("SignatureMethod", "HMAC-SHA1"), ("SignatureVersion", "1.0"), ("Version", "2017-05-25")):
-            if params.get(name) != value:
-                return "MissingParameter"
+    def _verify(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> tuple[int, str] | None:
+        """(HTTP status, error code) when the request is not signed as the provider demands."""
+        match = AUTHORIZATION.match(headers.get("authorization", ""))
+        if not match:
+            return 400, "IncompleteSignature"
+        key_id, signed_list, signature = match.groups()
+        if key_id != self.key_id:
+            return 404, "InvalidAccessKeyId.NotFound"
+        signed = signed_list.split(";")
+        if signed != sorted(signed) or not set(signed) >= MUST_SIGN:
+            return 400, "IncompleteSignature"
+        if headers.get("x-acs-version") != "2017-05-25":
+            return 400, "InvalidVersion"
+        if headers.get("x-acs-content-sha256") != hashlib.sha256(body).hexdigest():
+            return 400, "ContentSHA256NotMatched"
         try:
-            sent = datetime.strptime(params.get("Timestamp", ""), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            sent = datetime.strptime(headers.get("x-acs-date", ""), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         except ValueError:
-            return "InvalidTimeStamp.Format"
+            return 400, "InvalidTimeStamp.Format"
         if abs((datetime.now(UTC) - sent).total_seconds()) > 900:
-            return "InvalidTimeStamp.Expired"
-        if not hmac.compare_digest(expected_signature(self.secret, method, params), params.get("Signature", "")):
-            return "SignatureDoesNotMatch"
-        nonce = params.get("SignatureNonce", "")
+            return 400, "InvalidTimeStamp.Expired"
+        request = canonical_request(method, path, query, headers, signed, body)
+        if not hmac.compare_digest(expected_signature(self.secret, request), signature):
+            return 400, "SignatureDoesNotMatch"
+        nonce = headers.get("x-acs-signature-nonce", "")
         with self.lock:
             if not nonce or nonce in self.nonces:
-                return "SignatureNonceUsed"
+                return 400, "SignatureNonceUsed"
             self.nonces.add(nonce)
         return None
 
-    def handle(self, method: str, params: dict) -> tuple[int, dict | None]:
+    def handle(self, method: str, path: str, raw_query: str, headers: dict, body: bytes) -> tuple[int, dict | None]:
         with self.lock:
             self.requests += 1
-        problem = self._verify(method, params)
+            self.last_headers = headers
+        query = dict(urllib.parse.parse_qsl(raw_query, keep_blank_values=True))
+        problem = self._verify(method, path, query, headers, body)
         if problem:
             with self.lock:
                 self.rejected_signatures += 1
-            return 400, {"Code": problem, "Message": "Specified signature is not matched with our calculation."}
-        action = params.get("Action")
+            status, code = problem
+            return status, {
+                "RequestId": "fake-refused",
+                "HostId": "dysmsapi.aliyuncs.com",
+                "Code": code,
+                "Message": "Specified signature is not matched with our calculation.",
+            }
+        params = {**query, **dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))}
+        action = headers.get("x-acs-action")
         if action == "QuerySendDetails":
             with self.lock:
                 found = [
-                    {"OutId": item["OutId"], "PhoneNum": item["PhoneNumbers"], "SendStatus": 3, "BizId": item["BizId"]}
+                    {
+                        "OutId": item["OutId"],
+                        "PhoneNum": item["PhoneNumbers"],
+                        "SendStatus": 3,
+                        "TemplateCode": item["TemplateCode"],
+                    }
                     for item in self.accepted
                     if item["PhoneNumbers"] == params.get("PhoneNumber")
                 ]

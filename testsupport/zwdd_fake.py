@@ -1,6 +1,7 @@
 """A local fake of the 浙政钉 open platform's work-notification endpoint, for tests: it checks
-the HMAC headers (computed here independently of issues.worknotice.backends), keeps bizMsgId
-unique as the platform does, and records what it delivered."""
+the credentials as the platform's gateway does (the apiKey, the HMAC signature computed here
+independently of issues.worknotice.backends, a timestamp within 15 minutes, each nonce used
+once), keeps bizMsgId unique as the platform does, and records what it delivered."""
 
 import base64
 import hashlib
@@ -9,6 +10,7 @@ import json
 import threading
 import urllib.parse
 from collections import Counter
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -25,6 +27,7 @@ class FakeZwdd:
         self.delivered: list[dict] = []
         self.refused = 0
         self.fail_next = 0
+        self.nonces: set[str] = set()
         self.lock = threading.Lock()
 
     @property
@@ -61,7 +64,21 @@ class FakeZwdd:
         self._server.shutdown()
         self._server.server_close()
 
+    def _refuse(self, code: str, message: str) -> tuple[int, dict]:
+        with self.lock:
+            self.refused += 1
+        return 401, {"success": False, "errorCode": code, "errorMsg": message}
+
+    def _fresh(self, timestamp: str) -> bool:
+        try:
+            sent = datetime.fromisoformat(timestamp)
+        except ValueError:
+            return False
+        return sent.tzinfo is not None and abs((datetime.now(sent.tzinfo) - sent).total_seconds()) <= 900
+
     def handle(self, path: str, headers: dict, params: dict) -> tuple[int, dict]:
+        if not self._fresh(headers.get("X-Hmac-Auth-Timestamp", "")):
+            return self._refuse("InvalidTimestamp", "timestamp missing or more than 15 minutes off")
         sign = expected(
             self.secret,
             "POST",
@@ -70,12 +87,16 @@ class FakeZwdd:
             path,
             params,
         )
-        if headers.get("apiKey") != self.api_key or not hmac.compare_digest(
-            sign, headers.get("X-Hmac-Auth-Signature", "")
-        ):
-            with self.lock:
-                self.refused += 1
-            return 401, {"success": False, "errorCode": "InvalidSignature", "errorMsg": "signature mismatch"}
+        if headers.get("apiKey") != self.api_key:
+            return self._refuse("InvalidApiKey", "unknown apiKey")
+        if not hmac.compare_digest(sign, headers.get("X-Hmac-Auth-Signature", "")):
+            return self._refuse("InvalidSignature", "signature mismatch")
+        nonce = headers.get("X-Hmac-Auth-Nonce", "")
+        with self.lock:
+            replayed = not nonce or nonce in self.nonces
+            self.nonces.add(nonce)
+        if replayed:
+            return self._refuse("NonceUsed", "the nonce was used before")
         if path != "/message/workNotification" or params.get("tenantId") != self.tenant:
             return 404, {"success": False, "errorCode": "NotFound", "errorMsg": path}
         with self.lock:

@@ -1,29 +1,32 @@
-"""Alibaba Cloud SMS (阿里云短信服务, API version 2017-05-25) by signed HTTPS requests, written to
-the provider's documented RPC signature (HMAC-SHA1 over the sorted, percent-encoded parameters).
+"""Alibaba Cloud SMS (阿里云短信服务, dysmsapi 2017-05-25) through its official SDK from PyPI
+(alibabacloud-dysmsapi20170525 on alibabacloud-tea-openapi), which signs each request with the
+provider's V3 signature (ACS3-HMAC-SHA256 over the canonical request, x-acs-* headers).
 
 Configured by environment variables (see README): SMS_ALIYUN_ACCESS_KEY_ID,
 SMS_ALIYUN_ACCESS_KEY_SECRET, SMS_SIGN_NAME, SMS_ALIYUN_TEMPLATE_CODES ("accepted=SMS_1,..."),
-SMS_ALIYUN_ENDPOINT (https://dysmsapi.aliyuncs.com/ by default; tests point it at a local fake)."""
+SMS_ALIYUN_ENDPOINT (https://dysmsapi.aliyuncs.com/ by default; tests point it at a local fake).
+The SDK's own retries are off: the outbox retries, with its backoff, after asking QuerySendDetails
+whether an earlier attempt got through."""
 
-import base64
-import hashlib
-import hmac
 import json
 import threading
-import uuid
-from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-import requests
+from alibabacloud_dysmsapi20170525 import models as sms_models
+from alibabacloud_dysmsapi20170525.client import Client
+from alibabacloud_tea_openapi import models as openapi_models
+from darabonba.exceptions import ResponseException, RetryError, UnretryableException
+from darabonba.runtime import RuntimeOptions
 from django.conf import settings
 from django.utils import timezone
 
 from issues import clock
 from issues.sms.backends import Outgoing, SmsError
 
-API_VERSION = "2017-05-25"
 # Codes after which the same request will never succeed: the template, signature or number is
-# refused. Everything else (isp.*, throttling, HTTP 5xx, timeouts) is tried again later.
+# refused, or our credentials are. Everything else (isp.*, throttling, HTTP 5xx, timeouts) is
+# tried again later.
 PERMANENT = {
     "isv.SMS_TEMPLATE_ILLEGAL",
     "isv.SMS_SIGNATURE_ILLEGAL",
@@ -33,29 +36,17 @@ PERMANENT = {
     "isv.TEMPLATE_PARAMS_ILLEGAL",
     "isv.PARAM_LENGTH_LIMIT",
     "isv.INVALID_PARAMETERS",
+    "isv.INVALID_JSON_PARAM",
     "isv.BLACK_KEY_CONTROL_LIMIT",
     "isv.DENY_IP_RANGE",
     "InvalidAccessKeyId.NotFound",
+    "InvalidAccessKeyId.Inactive",
+    "IncompleteSignature",
     "SignatureDoesNotMatch",
 }
-THROTTLED = {"isv.BUSINESS_LIMIT_CONTROL", "Throttling.User", "isv.DAY_LIMIT_CONTROL"}
+THROTTLED = {"isv.BUSINESS_LIMIT_CONTROL", "Throttling.User", "Throttling", "isv.DAY_LIMIT_CONTROL"}
 
 _local = threading.local()
-
-
-def percent_encode(value: str) -> str:
-    """RFC 3986 encoding as the signature documentation specifies (space → %20, ~ kept)."""
-    return quote(str(value), safe="-_.~")
-
-
-def string_to_sign(method: str, params: dict) -> str:
-    canonical = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(params.items()))
-    return f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
-
-
-def sign(secret: str, method: str, params: dict) -> str:
-    digest = hmac.new(f"{secret}&".encode(), string_to_sign(method, params).encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
 
 
 def template_codes() -> dict[str, str]:
@@ -67,6 +58,50 @@ def template_codes() -> dict[str, str]:
     return codes
 
 
+def sdk_config(endpoint_url: str, key_id: str, secret: str) -> openapi_models.Config:
+    """SMS_ALIYUN_ENDPOINT as the SDK wants it: a scheme (protocol) and a host[:port] (endpoint)."""
+    parts = urlsplit(endpoint_url if "//" in endpoint_url else f"https://{endpoint_url}")
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise SmsError(f"SMS_ALIYUN_ENDPOINT is not an http(s) address: {endpoint_url}", retryable=False)
+    return openapi_models.Config(
+        access_key_id=key_id,
+        access_key_secret=secret,
+        endpoint=parts.netloc,
+        protocol=parts.scheme.upper(),
+        region_id="cn-hangzhou",
+    )
+
+
+def _client(endpoint_url: str, key_id: str, secret: str) -> Client:
+    """One SDK client per thread and configuration (the SDK keeps its HTTP connections pooled)."""
+    wanted = (endpoint_url, key_id, secret)
+    if getattr(_local, "config", None) != wanted:
+        _local.client = Client(sdk_config(endpoint_url, key_id, secret))
+        _local.config = wanted
+    return _local.client
+
+
+def _runtime() -> RuntimeOptions:
+    # In milliseconds. The Config sets no retry_options, so the SDK makes one attempt per call.
+    return RuntimeOptions(connect_timeout=3050, read_timeout=max(100, int(settings.SMS_PROVIDER_TIMEOUT * 1000)))
+
+
+def _refused(code: str, message: str) -> SmsError:
+    note = f"{code}: {message[:150]}"
+    if code in PERMANENT:
+        return SmsError(note, retryable=False)
+    return SmsError(note, retryable=True, retry_after=60.0 if code in THROTTLED else None)
+
+
+def _no_answer(inner: BaseException | None) -> SmsError:
+    # Never the SDK's own text: it quotes the URL, and with it the phone number.
+    if isinstance(inner, RetryError):
+        happened = "timeout" if "timed out" in str(inner.message).lower() else "connection failed"
+    else:
+        happened = f"unreadable answer ({type(inner).__name__})"
+    return SmsError(happened, retryable=True)
+
+
 class AliyunBackend:
     def __init__(self):
         self.key_id = settings.SMS_ALIYUN_ACCESS_KEY_ID
@@ -74,66 +109,35 @@ class AliyunBackend:
         self.endpoint = settings.SMS_ALIYUN_ENDPOINT
         self.codes = template_codes()
 
-    def _session(self) -> requests.Session:
-        session = getattr(_local, "session", None)
-        if session is None:
-            session = _local.session = requests.Session()
-        return session
-
-    def _call(self, action: str, params: dict) -> dict:
+    def _call(self, action: str, request):
         if not self.key_id or not self.secret:
             raise SmsError("Aliyun SMS is not configured (access key)", retryable=False)
-        signed = {
-            **params,
-            "AccessKeyId": self.key_id,
-            "Action": action,
-            "Format": "JSON",
-            "RegionId": "cn-hangzhou",
-            "SignatureMethod": "HMAC-SHA1",
-            "SignatureNonce": uuid.uuid4().hex,
-            "SignatureVersion": "1.0",
-            "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "Version": API_VERSION,
-        }
-        signed["Signature"] = sign(self.secret, "POST", signed)
+        client = _client(self.endpoint, self.key_id, self.secret)
+        method = {"SendSms": client.send_sms_with_options, "QuerySendDetails": client.query_send_details_with_options}
         try:
-            response = self._session().post(
-                self.endpoint, data=signed, timeout=(3.05, settings.SMS_PROVIDER_TIMEOUT), allow_redirects=False
-            )
-        except requests.Timeout:
-            raise SmsError("timeout", retryable=True) from None
-        except requests.RequestException as error:
-            raise SmsError(f"connection failed: {type(error).__name__}", retryable=True) from None
-        try:
-            body = response.json()
-        except ValueError:
-            raise SmsError(f"unreadable answer (HTTP {response.status_code})", retryable=True) from None
-        if not isinstance(body, dict):
-            raise SmsError(f"unreadable answer (HTTP {response.status_code})", retryable=True)
-        code = str(body.get("Code", ""))
-        if response.status_code == 200 and code == "OK":
-            return body
-        message = f"{code or 'HTTP ' + str(response.status_code)}: {str(body.get('Message', ''))[:150]}"
-        if code in PERMANENT:
-            raise SmsError(message, retryable=False)
-        retry_after = 60.0 if code in THROTTLED else None
-        raise SmsError(message, retryable=True, retry_after=retry_after)
+            body = method[action](request, _runtime()).body
+        except ResponseException as error:  # the provider answered HTTP 4xx/5xx
+            answer = error.data if isinstance(error.data, dict) else {}
+            raise _refused(str(error.code or f"HTTP {error.status_code}"), str(answer.get("Message") or "")) from None
+        except UnretryableException as error:  # no answer (refused, timed out) or an unreadable one
+            raise _no_answer(error.inner_exception) from None
+        if body is None or body.code != "OK":
+            code = getattr(body, "code", None) or "no code"
+            raise _refused(str(code), str(getattr(body, "message", "") or ""))
+        return body
 
     def send(self, sms: Outgoing) -> str:
         code = self.codes.get(sms.template)
         if not code:
             raise SmsError(f"no Aliyun template code for {sms.template}", retryable=False)
-        body = self._call(
-            "SendSms",
-            {
-                "PhoneNumbers": sms.to,
-                "SignName": settings.SMS_SIGN_NAME,
-                "TemplateCode": code,
-                "TemplateParam": json.dumps(sms.params, ensure_ascii=False, sort_keys=True),
-                "OutId": sms.key,
-            },
+        request = sms_models.SendSmsRequest(
+            phone_numbers=sms.to,
+            sign_name=settings.SMS_SIGN_NAME,
+            template_code=code,
+            template_param=json.dumps(sms.params, ensure_ascii=False, sort_keys=True),
+            out_id=sms.key,
         )
-        return str(body.get("BizId") or sms.key)
+        return str(self._call("SendSms", request).biz_id or sms.key)
 
     def lookup(self, sms: Outgoing, since: datetime) -> str | None:
         """QuerySendDetails for each day since the first attempt: a record with our OutId means
@@ -141,13 +145,13 @@ class AliyunBackend:
         day = timezone.localtime(since).date()
         today = timezone.localtime(clock.now()).date()
         while day <= today:
-            body = self._call(
-                "QuerySendDetails",
-                {"PhoneNumber": sms.to, "SendDate": f"{day:%Y%m%d}", "PageSize": "50", "CurrentPage": "1"},
+            request = sms_models.QuerySendDetailsRequest(
+                phone_number=sms.to, send_date=f"{day:%Y%m%d}", page_size=50, current_page=1
             )
-            details = (body.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
-            for detail in details:
-                if isinstance(detail, dict) and detail.get("OutId") == sms.key:
-                    return str(detail.get("BizId") or sms.key)
+            body = self._call("QuerySendDetails", request)
+            dtos = body.sms_send_detail_dtos
+            for detail in (dtos.sms_send_detail_dto if dtos else None) or []:
+                if detail.out_id == sms.key:
+                    return str(sms.key)
             day += timedelta(days=1)
         return None

@@ -2,20 +2,24 @@
 
 - `enqueue_after_commit` is called in the transaction that wrote the row; the task is asked for
   after commit; a broker outage only delays the text (the sweeper enqueues it again).
-- `sms_send` claims the row atomically, checks the opt-out and the daily cap under a per-number
-  lock, asks the provider first whether an earlier attempt reached it, sends, and schedules
-  retries in the database with exponential backoff and jitter; the last failure marks the row
-  failed and alerts the station's staff.
+- `sms_send_batch` claims its row and other due rows in one statement (FOR UPDATE SKIP LOCKED,
+  so that workers take disjoint batches), checks the opt-outs and the daily cap under per-number
+  locks, asks the provider first whether an earlier attempt reached a row, sends, marks the sent
+  rows in one UPDATE, and schedules retries in the database with exponential backoff and
+  jitter; the last failure marks the row failed and alerts the station's staff. A row whose
+  acceptance was not yet written down when the worker died is claimed again after its claim
+  expires and found at the provider, not sent again.
 """
 
 import logging
 import random
 import time
+from collections import Counter
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from issues import clock
@@ -50,20 +54,38 @@ def enqueue_after_commit(message: SmsMessage) -> None:
     transaction.on_commit(lambda: enqueue(message.pk, countdown=countdown))
 
 
-def _claim(message_id: int) -> SmsMessage | None:
+def _claim_batch(message_id: int, limit: int) -> list[SmsMessage]:
+    """Claim this row if it is due, and up to `limit` due rows in all (the oldest first), in one
+    short transaction: SELECT … FOR UPDATE SKIP LOCKED, so that concurrent workers take disjoint
+    batches, then one UPDATE that marks them sending until the claim expires."""
     now = clock.now()
-    claimed = (
-        SmsMessage.objects.filter(pk=message_id)
-        .filter(Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_until__lt=now))
-        .update(
-            status=Status.SENDING,
-            claimed_until=now + timedelta(seconds=settings.SMS_CLAIM_SECONDS),
-            attempts=F("attempts") + 1,
+    due = Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_until__lt=now)
+    until = now + timedelta(seconds=settings.SMS_CLAIM_SECONDS)
+    with transaction.atomic():
+        # One statement, its own row first: a task whose row another batch took costs one query.
+        rows = SmsMessage.objects.filter(due) if limit > 1 else SmsMessage.objects.filter(due, pk=message_id)
+        batch = list(
+            rows.select_for_update(skip_locked=True, of=("self",))
+            .select_related("issue")
+            .order_by(Case(When(pk=message_id, then=Value(0)), default=Value(1)), "next_attempt_at", "pk")[:limit]
         )
-    )
-    if not claimed:
-        return None
-    return SmsMessage.objects.select_related("issue").get(pk=message_id)
+        if not batch:
+            return []
+        ids = [message.pk for message in batch]
+        claimed = SmsMessage.objects.filter(due, pk__in=ids).update(
+            status=Status.SENDING, claimed_until=until, attempts=F("attempts") + 1
+        )
+    if claimed != len(batch):  # only where rows cannot be locked (SQLite): keep what this claim got
+        mine = set(SmsMessage.objects.filter(pk__in=ids, claimed_until=until).values_list("pk", flat=True))
+        batch = [message for message in batch if message.pk in mine]
+    for message in batch:
+        message.status, message.claimed_until, message.attempts = Status.SENDING, until, message.attempts + 1
+    return batch
+
+
+def _claim(message_id: int) -> SmsMessage | None:
+    batch = _claim_batch(message_id, 1)
+    return batch[0] if batch else None
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -78,16 +100,34 @@ def _release(message: SmsMessage, *, status: str, note: str, at: datetime | None
     SmsMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(**fields)
 
 
-def _lock_phone(phone: str) -> None:
-    """Serialise the cap check of one number across workers (PostgreSQL; elsewhere one worker)."""
-    if connection.vendor == "postgresql":
+def _lock_phones(phones: list[str]) -> None:
+    """Serialise the cap check of these numbers across workers (PostgreSQL; elsewhere one
+    worker), the locks taken in one order so that two batches never wait on each other."""
+    if connection.vendor == "postgresql" and phones:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"sms:{phone}"])
+            cursor.execute(
+                "SELECT count(pg_advisory_xact_lock(hashtext(p)))"
+                " FROM (SELECT unnest(%s::text[]) AS p ORDER BY 1) AS t",
+                [sorted(f"sms:{phone}" for phone in phones)],
+            )
 
 
-def _hold_reason(message: SmsMessage, now: datetime) -> tuple[str, str, datetime | None] | None:
+def _sent_today(phones: list[str], now: datetime, *, besides: list[int]) -> Counter:
+    """Per number: texts sent today or being sent now, other than these rows."""
+    start, end = day_bounds(now)
+    rows = (
+        SmsMessage.objects.filter(phone__in=phones)
+        .exclude(pk__in=besides)
+        .filter(Q(status=Status.SENT, sent_at__gte=start, sent_at__lt=end) | Q(status=Status.SENDING))
+        .values_list("phone")
+        .annotate(n=Count("pk"))
+    )
+    return Counter(dict(rows))
+
+
+def _hold_reason(message: SmsMessage, now: datetime, opted_out: set, today: Counter):
     """Why this row must not go now: (status, note, when to try again), or None to send it."""
-    if SmsOptOut.objects.filter(phone=message.phone).exists():
+    if message.phone in opted_out:
         return Status.CANCELLED, "the villager opted out", None
     if message.template in RATING_TEMPLATES:
         issue = message.issue
@@ -96,16 +136,35 @@ def _hold_reason(message: SmsMessage, now: datetime) -> tuple[str, str, datetime
     quiet = quiet_until(now)
     if quiet is not None:
         return Status.PENDING, "held for the quiet hours", quiet
-    start, end = day_bounds(now)
-    today = (
-        SmsMessage.objects.filter(phone=message.phone)
-        .exclude(pk=message.pk)
-        .filter(Q(status=Status.SENT, sent_at__gte=start, sent_at__lt=end) | Q(status=Status.SENDING))
-        .count()
-    )
-    if today >= settings.SMS_DAILY_CAP_PER_PHONE:
+    if today[message.phone] >= settings.SMS_DAILY_CAP_PER_PHONE:
         return Status.PENDING, "held: the daily limit for this number is reached", next_morning(now)
     return None
+
+
+def _sort_out(batch: list[SmsMessage], now: datetime) -> tuple[list[SmsMessage], dict[int, float]]:
+    """The rows that may go now; the others are released (cancelled, or held until a time, which
+    is not a failed attempt) and their delays returned."""
+    go, held = [], {}
+    with transaction.atomic():
+        phones = sorted({message.phone for message in batch})
+        _lock_phones(phones)
+        opted_out = set(SmsOptOut.objects.filter(phone__in=phones).values_list("phone", flat=True))
+        today = _sent_today(phones, now, besides=[message.pk for message in batch])
+        for message in batch:
+            hold = _hold_reason(message, now, opted_out, today)
+            if hold is None:
+                go.append(message)
+                today[message.phone] += 1
+                continue
+            status, note, at = hold
+            message.attempts -= 1
+            SmsMessage.objects.filter(pk=message.pk).update(attempts=F("attempts") - 1)
+            _release(message, status=status, note=note, at=at)
+            if status == Status.CANCELLED:
+                logger.info("text %s to %s not sent: %s", message.pk, mask(message.phone), note)
+            else:
+                held[message.pk] = max(0.0, (at - now).total_seconds())
+    return go, held
 
 
 def _outgoing(message: SmsMessage) -> Outgoing:
@@ -122,37 +181,66 @@ def _outgoing(message: SmsMessage) -> Outgoing:
 def sms_send(message_id: int) -> float | None:
     """Send one row if it is due and nobody else holds it. Returns the delay before the next
     attempt when one was scheduled (a retry, or a text held until morning), else None."""
-    message = _claim(message_id)
-    if message is None:
-        return None
+    return sms_send_batch(message_id, limit=1).get(message_id)
+
+
+def sms_send_batch(message_id: int, *, limit: int | None = None) -> dict[int, float]:
+    """Send this row if it is due and, with it, up to SMS_BATCH_SIZE due rows nobody else
+    holds. Returns {row: delay} for the rows that must be asked for again (a retry, a text held
+    until morning, rows left over when the claim ran short)."""
+    batch = _claim_batch(message_id, limit or settings.SMS_BATCH_SIZE)
+    if not batch:
+        return {}
     now = clock.now()
-    with transaction.atomic():
-        _lock_phone(message.phone)
-        hold = _hold_reason(message, now)
-        if hold is not None:
-            status, note, at = hold
-            attempts = F("attempts") - 1  # a hold is not a failed attempt
-            SmsMessage.objects.filter(pk=message.pk).update(attempts=attempts)
-            _release(message, status=status, note=note, at=at)
-            if status == Status.CANCELLED:
-                logger.info("text %s to %s not sent: %s", message.pk, mask(message.phone), note)
-                return None
-            return max(0.0, (at - now).total_seconds())
-    outgoing = _outgoing(message)
+    go, later = _sort_out(batch, now)
+    # Stop while the claim still holds with a whole attempt to spare: past it, another worker
+    # may take the rows, and a row must never be with two senders.
+    spare = timedelta(seconds=settings.SMS_PROVIDER_TIMEOUT + 5)
+    stop_at = min(message.claimed_until for message in batch) - spare
     backend = get_backend()
-    try:
-        provider_id = None
-        if message.attempts > 1:  # an earlier attempt may have reached the provider
-            provider_id = backend.lookup(outgoing, since=message.created_at)
-        if provider_id is None:
-            provider_id = backend.send(outgoing)
-    except SmsError as error:
-        return _failed_attempt(message, error)
-    SmsMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=Status.SENT, provider_id=provider_id[:64], sent_at=clock.now(), claimed_until=None, last_error=""
+    sent = []
+    for n, message in enumerate(go):
+        if n and clock.now() > stop_at:
+            _give_back(go[n:])
+            later.update(dict.fromkeys((message.pk for message in go[n:]), 0.0))
+            break
+        outgoing = _outgoing(message)
+        try:
+            provider_id = None
+            if message.attempts > 1:  # an earlier attempt may have reached the provider
+                provider_id = backend.lookup(outgoing, since=message.created_at)
+            if provider_id is None:
+                provider_id = backend.send(outgoing)
+        except SmsError as error:
+            delay = _failed_attempt(message, error)
+            if delay is not None:
+                later[message.pk] = delay
+            continue
+        sent.append((message, provider_id[:64], clock.now()))
+    _mark_sent(sent)
+    return later
+
+
+def _give_back(messages: list[SmsMessage]) -> None:
+    """Rows claimed but not tried: due again at once, the claim not counted as an attempt."""
+    SmsMessage.objects.filter(pk__in=[message.pk for message in messages], status=Status.SENDING).update(
+        status=Status.PENDING, claimed_until=None, attempts=F("attempts") - 1, next_attempt_at=clock.now()
     )
-    logger.info("text %s (%s) sent to %s", message.pk, message.template, mask(message.phone))
-    return None
+
+
+def _mark_sent(sent: list[tuple[SmsMessage, str, datetime]]) -> None:
+    """One UPDATE for the batch: each row's provider id and the moment the provider accepted it."""
+    if not sent:
+        return
+    SmsMessage.objects.filter(pk__in=[message.pk for message, *rest in sent], status=Status.SENDING).update(
+        status=Status.SENT,
+        provider_id=Case(*(When(pk=message.pk, then=Value(provider_id)) for message, provider_id, at in sent)),
+        sent_at=Case(*(When(pk=message.pk, then=Value(at)) for message, provider_id, at in sent)),
+        claimed_until=None,
+        last_error="",
+    )
+    for message, *_rest in sent:
+        logger.info("text %s (%s) sent to %s", message.pk, message.template, mask(message.phone))
 
 
 def _failed_attempt(message: SmsMessage, error: SmsError) -> float | None:

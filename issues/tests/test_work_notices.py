@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 from django.urls import reverse
 
 from issues.alerts import send_new_case_alerts
@@ -14,7 +15,7 @@ from issues.models import Notification
 from issues.notifications import notify
 from issues.tests.admin_support import client_for
 from issues.worknotice import service
-from issues.worknotice.backends import WorkNoticeError, ZwddBackend
+from issues.worknotice.backends import WorkNoticeError, ZwddBackend, zwdd_signature
 from issues.worknotice.models import AlertMode, AlertPreference, WorkAccount, WorkNotice
 from testsupport.zwdd_fake import FakeZwdd
 
@@ -166,3 +167,35 @@ def test_a_wrongly_signed_request_is_refused_and_not_retried(world, staff, zwdd,
     alert(staff, 1)
     service.drain()
     assert WorkNotice.objects.get().status == WorkNotice.Status.FAILED
+
+
+def test_an_unknown_app_key_is_refused_and_not_retried(world, staff, zwdd, settings):
+    settings.DINGTALK_APP_KEY = "someone-elses-app"
+    with pytest.raises(WorkNoticeError) as refused:
+        ZwddBackend().send(key="k", account_id="zzd-1001", text="x")
+    assert "InvalidApiKey" in str(refused.value)
+    assert not refused.value.retryable
+    assert zwdd.delivered == []
+
+
+def signed_post(fake, *, timestamp: str, nonce: str) -> requests.Response:
+    params = {"receiverIds": "zzd-1001", "tenantId": "196729", "bizMsgId": f"k-{nonce}", "msg": "{}"}
+    headers = {
+        "X-Hmac-Auth-Timestamp": timestamp,
+        "X-Hmac-Auth-Nonce": nonce,
+        "apiKey": "app-key",
+        "X-Hmac-Auth-Signature": zwdd_signature(
+            "app-secret", "POST", timestamp, nonce, "/message/workNotification", params
+        ),
+    }
+    return requests.post(fake.url + "/message/workNotification", data=params, headers=headers, timeout=5)
+
+
+def test_a_replayed_or_stale_request_is_refused_even_when_signed_right(zwdd):
+    now = datetime.now(SHANGHAI).isoformat(timespec="milliseconds")
+    assert signed_post(zwdd, timestamp=now, nonce="n-1").status_code == 200
+    replay = signed_post(zwdd, timestamp=now, nonce="n-1")
+    assert (replay.status_code, replay.json()["errorCode"]) == (401, "NonceUsed")
+    stale = signed_post(zwdd, timestamp="2020-01-01T10:00:00.000+08:00", nonce="n-2")
+    assert (stale.status_code, stale.json()["errorCode"]) == (401, "InvalidTimestamp")
+    assert len(zwdd.delivered) == 1
