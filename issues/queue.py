@@ -89,3 +89,37 @@ def queue_counts(user, *, now: datetime | None = None) -> QueueCounts | None:
         due_today=Count("pk", filter=Q(deadline__gte=now, deadline__lt=end_of_today(now))),
     )
     return QueueCounts(**figures)
+
+
+def who_must_act(issues: list[Issue], *, on=None) -> dict[int, list]:
+    """The users in whose queue each case stands, by QUEUE_STATES and CHASED_WHEN_OVERDUE (the
+    case counted as overdue): the station's staff, and while it waits to be accepted the case's
+    deputy and the deputies stationed at its station. Active users only, ordered by id."""
+    from deputies.models import Stationing
+    from stations.models import StaffMembership
+
+    station_ids = {issue.station_id for issue in issues}
+    staff: dict[int, set] = {}
+    for m in StaffMembership.objects.filter(
+        station_id__in=station_ids, role=StaffMembership.Role.STATION_STAFF, user__is_active=True
+    ).select_related("user"):
+        staff.setdefault(m.station_id, set()).add(m.user)
+    deputies: dict[int, set] = {}
+    stationings = Stationing.objects.current(on).filter(
+        station_id__in=station_ids, deputy__is_active=True, deputy__user__is_active=True
+    )
+    for s in stationings.select_related("deputy__user"):
+        deputies.setdefault(s.station_id, set()).add(s.deputy.user)
+    staff_states = QUEUE_STATES[Role.STATION_STAFF] | CHASED_WHEN_OVERDUE[Role.STATION_STAFF]
+    result = {}
+    for issue in issues:
+        users = set()
+        if issue.state in staff_states:
+            users |= staff.get(issue.station_id, set())
+        if issue.state in QUEUE_STATES[Role.DEPUTY]:
+            users |= deputies.get(issue.station_id, set())
+            deputy = issue.deputy if issue.deputy_id else None
+            if deputy is not None and deputy.is_active and deputy.user_id and deputy.user.is_active:
+                users.add(deputy.user)
+        result[issue.pk] = sorted(users, key=lambda u: u.pk)
+    return result

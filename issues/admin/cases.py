@@ -20,7 +20,7 @@ from issues.admin.bulk import BulkActionsMixin
 from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
-from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, queue_tabs
+from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, escalation_proposal, queue_tabs, state_column
 from issues.admin.replytemplates import reply_template_choices
 from issues.admin.sms import sms_rows
 from issues.admin.voice import voice_context
@@ -160,9 +160,9 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
     def get_list_display(self, request):
         # Staff of a single station do not need its name on every row: the room goes to the content.
         current = scope_of(request.user)
-        if not current.is_superuser and current.deputy_id is None and len(current.station_ids) == 1:
-            return [name for name in self.list_display if name != "station"]
-        return self.list_display
+        single = not current.is_superuser and current.deputy_id is None and len(current.station_ids) == 1
+        names = [name for name in self.list_display if not (single and name == "station")]
+        return [state_column(request, self.state_badge) if name == "state_badge" else name for name in names]
 
     def get_changelist(self, request, **kwargs):
         return QueueChangeList
@@ -338,6 +338,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
             "forwarding": forwarding,
             "can_retry": bool(forwarding) and may_retry(request.user, issue),
             "similar": similar_cases(request.user, issue) if issue.state in OPEN_STATES else [],
+            "proposal": escalation_proposal(request, issue),
             "texts": sms_rows(issue),
         }
         return TemplateResponse(request, "admin/issues/issue/case.html", context)

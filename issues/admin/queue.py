@@ -4,8 +4,11 @@ them (issues.queue), with one click to every case of their stations. Users witho
 
 from django.contrib import admin
 from django.contrib.admin.views.main import IS_FACETS_VAR, ChangeList
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from issues.permissions import Role, scope_of
 from issues.queue import has_queue, queue_filter
 
 # Keyboard triage on the case page (the browser's access-key modifier, Alt or Alt+Shift, plus
@@ -80,3 +83,42 @@ class QueueChangeList(ChangeList):
         if has_queue(request.user) and queue_value(request) == MINE:
             self.is_facets_optional = True
             self.add_facets = IS_FACETS_VAR in request.GET
+
+
+def escalation_proposal(request, issue) -> dict | None:
+    """The escalation chain's proposal on a case (issues.escalation), with the URL of the one
+    click that takes it up for those who may (station staff, superusers): the view lives in the
+    activities admin, which issues only knows by the URL's name."""
+    if issue.escalation_proposed_at is None:
+        return None
+    may = scope_of(request.user).roles_for(issue) & {Role.STATION_STAFF, Role.ADMIN}
+    url = reverse("admin:activities_escalate_proposed", args=[issue.pk]) if may else None
+    return {"at": issue.escalation_proposed_at, "url": url}
+
+
+def proposal_badge(request, issue) -> str:
+    """The proposal in the case list: a button that submits the list's own form (and its CSRF
+    token) to the one-click URL, since a form cannot sit inside the list's form."""
+    proposal = escalation_proposal(request, issue)
+    if proposal is None:
+        return ""
+    if proposal["url"] is None:
+        return format_html('<span class="liaison-proposal-badge">⚑ {}</span> ', _("proposed for escalation"))
+    return format_html(
+        '<button type="submit" class="liaison-proposal-badge" formaction="{}" formmethod="post" formnovalidate '
+        'title="{}">⚑ {}</button> ',
+        proposal["url"],
+        _("Make it the topic of the next appointment"),
+        _("proposed for escalation"),
+    )
+
+
+def state_column(request, state_badge):
+    """The list's state column for this request: the state, and the proposal's button under it."""
+
+    def state_and_proposal(obj):
+        return format_html("{}{}", state_badge(obj), proposal_badge(request, obj))
+
+    state_and_proposal.short_description = state_badge.short_description
+    state_and_proposal.admin_order_field = state_badge.admin_order_field
+    return state_and_proposal

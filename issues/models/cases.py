@@ -43,6 +43,10 @@ class Action(models.TextChoices):
     REQUEST_EXTENSION = "request_extension", _("extension requested")
     DECIDE_EXTENSION = "decide_extension", _("extension request decided")
     TRANSCRIBE = "transcribe", _("transcribe the voice note")
+    # The escalation chain (issues.escalation): written by the system, never by a person.
+    REMIND = "remind", _("reminder to the handler (催办)")
+    REPORT = "report", _("overdue report to the township (通报)")
+    PROPOSE_ESCALATION = "propose_escalation", _("proposed for escalation")
 
 
 class Rating(models.TextChoices):
@@ -219,6 +223,9 @@ class Issue(models.Model):
     first_replied_at = models.DateTimeField(_("first replied at"), null=True, editable=False)
     replied_at = models.DateTimeField(_("replied at"), null=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, editable=False)
+    # Reopened twice: proposed as the topic of an appointment with the township head until
+    # someone takes it up (issues.escalation); the proposal event stays on the timeline.
+    escalation_proposed_at = models.DateTimeField(_("proposed for escalation at"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("case")
