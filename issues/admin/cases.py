@@ -20,7 +20,7 @@ from issues.admin.bulk import BulkActionsMixin
 from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
-from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, escalation_proposal, queue_tabs, state_column
+from issues.admin.queue import TRIAGE_KEYS, CaseListMixin, QueueChangeList, QueueFilter, escalation_proposal, queue_tabs
 from issues.admin.replytemplates import reply_template_choices
 from issues.admin.sms import sms_rows
 from issues.admin.voice import voice_context
@@ -61,7 +61,7 @@ def _short_time(value) -> str:
 
 
 @admin.register(Issue)
-class IssueAdmin(BulkActionsMixin, ScopedAdmin):
+class IssueAdmin(CaseListMixin, BulkActionsMixin, ScopedAdmin):
     list_display = [
         "code",
         "excerpt",
@@ -106,7 +106,11 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
         return False  # nobody deletes a villager's case
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and self.recordable_stations(request).exists()
+        if not hasattr(request, "_liaison_may_record"):  # asked twice by each list page
+            request._liaison_may_record = (
+                super().has_add_permission(request) and self.recordable_stations(request).exists()
+            )
+        return request._liaison_may_record
 
     def recordable_stations(self, request):
         from stations.models import Station
@@ -156,13 +160,6 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
                 kind,
             )
         return format_html('{} <span class="liaison-muted">{}</span>', _short_time(obj.deadline), kind)
-
-    def get_list_display(self, request):
-        # Staff of a single station do not need its name on every row: the room goes to the content.
-        current = scope_of(request.user)
-        single = not current.is_superuser and current.deputy_id is None and len(current.station_ids) == 1
-        names = [name for name in self.list_display if not (single and name == "station")]
-        return [state_column(request, self.state_badge) if name == "state_badge" else name for name in names]
 
     def get_changelist(self, request, **kwargs):
         return QueueChangeList

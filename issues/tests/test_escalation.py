@@ -245,3 +245,16 @@ def test_escalation_events_stay_off_the_villagers_page(world):
     issue = reopened(world, 2)
     run_at(WRITTEN_AT)
     assert Action.PROPOSE_ESCALATION not in [e.action for e in public_timeline(issue)]
+
+
+def test_each_users_choice_for_the_new_alert_kinds_holds(world):
+    from issues.worknotice.models import AlertMode, AlertPreference, WorkAccount, WorkNotice
+
+    WorkAccount.objects.create(user=world.station_staff, account_id="zzd-1001")
+    WorkAccount.objects.create(user=world.deputy_a_user, account_id="zzd-1002")
+    AlertPreference.objects.create(user=world.deputy_a_user, kind=Notification.Kind.REMIND, mode=AlertMode.INBOX)
+    overdue_case(world)
+    run_at(local(2026, 12, 9, 0, 30))
+    assert alerted(Notification.Kind.REMIND) == {"deputy_a", "station_staff"}  # both inboxes
+    # 浙政钉 at once for the staff member (no choice made: immediate), not for the deputy.
+    assert list(WorkNotice.objects.values_list("user__username", flat=True)) == ["station_staff"]
