@@ -12,6 +12,7 @@ database: the same answers on SQLite and PostgreSQL.
 import math
 import re
 import unicodedata
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -81,6 +82,32 @@ def bigrams(text: str) -> frozenset[str]:
     return frozenset(grams - STOP_BIGRAMS)
 
 
+# Issue.match_grams starts with this version and a checksum of the text its grams are of: grams
+# of another version, or of a text that changed since (a transcript typed, a row edited by
+# hand), are worked out again from the text. Change the version whenever bigrams() changes.
+GRAMS_VERSION = "g1"
+
+
+def matching_text(content: str, transcript: str) -> str:
+    """What a case is matched on (Issue.text_for_matching): its text and its voice transcript."""
+    return "\n".join(part for part in (content, transcript) if part)
+
+
+def _header(text: str) -> str:
+    return f"{GRAMS_VERSION}:{zlib.crc32(text.encode()):08x}"
+
+
+def stored_grams(text: str) -> str:
+    """Issue.match_grams for `text`: the header, then the sorted grams, space-separated (a gram
+    never holds a space)."""
+    return " ".join((_header(text), *sorted(bigrams(text))))
+
+
+def grams_for(text: str, stored: str) -> str:
+    """The stored grams when they are of this text and version, else worked out now."""
+    return stored if stored.partition(" ")[0] == _header(text) else stored_grams(text)
+
+
 def _weight(count: int, total: int, gram: str) -> float:
     return (math.log((total + 1) / (count + 1)) + 1) * (UNIGRAM_WEIGHT if len(gram) == 1 else 1.0)
 
@@ -97,7 +124,8 @@ class _Corpus:
 
     @classmethod
     def of(cls, candidates: tuple[tuple[int, str], ...]) -> "_Corpus":
-        grams = tuple(bigrams(text) for _pk, text in candidates)
+        """From (id, stored grams) pairs (stored_grams)."""
+        grams = tuple(frozenset(stored.split()[1:]) for _pk, stored in candidates)
         frequency: Counter[str] = Counter()
         for found in grams:
             frequency.update(found)
@@ -108,9 +136,10 @@ class _Corpus:
         return cls(candidates=candidates, grams=grams, norms=norms, squared=squared)
 
 
-# The last few stations' corpora, kept while their open cases and texts stay exactly the same
-# (compared in full on every use, so a closed, new or changed case builds a new one): the case
-# page of a busy station then costs one intersection per open case.
+# The last few stations' corpora, kept while their open cases and texts stay exactly the same (the
+# stored grams carry a checksum of their text; compared in full on every use, so a closed, new or
+# changed case builds a new one): the case page of a busy station then costs one intersection
+# per open case.
 _CORPORA: dict[tuple, _Corpus] = {}
 _CORPORA_KEPT = 16
 
@@ -127,9 +156,14 @@ def _corpus(candidates: list[tuple[int, str]]) -> _Corpus:
 
 
 def rank(query: str, candidates: list[tuple[int, str]]) -> list[tuple[int, float]]:
-    """(id, score) of the candidates, best first (ties by id), scored against `query`: the cosine
-    of their gram sets, each gram weighted by its inverse document frequency among the
+    """(id, score) of the candidates (id, text), best first (ties by id), scored against `query`:
+    the cosine of their gram sets, each gram weighted by its inverse document frequency among the
     candidates (and single characters less than bigrams)."""
+    return _rank(query, [(pk, stored_grams(text)) for pk, text in candidates])
+
+
+def _rank(query: str, candidates: list[tuple[int, str]]) -> list[tuple[int, float]]:
+    """rank() over candidates given as (id, stored grams)."""
     wanted = bigrams(query)
     if not wanted or not candidates:
         return []
@@ -159,16 +193,18 @@ class SimilarCase:
 
 def similar_cases(user, issue: Issue, *, limit: int = LIMIT, minimum: float = MINIMUM_SCORE) -> list[SimilarCase]:
     """The open cases of `issue`'s station that this user may see, most similar first (at most
-    `limit`, each scoring at least `minimum`). Two queries: the texts, then the chosen cases."""
-    # The text and, for a voice note, what staff typed of it (Issue.text_for_matching).
+    `limit`, each scoring at least `minimum`). Two queries: the texts and their stored grams, then
+    the chosen cases."""
+    # The text and, for a voice note, what staff typed of it (Issue.text_for_matching), with the
+    # grams stored for it: a fresh worker reads them instead of working out thousands.
     rows = (
         issues_visible_to(user)
         .filter(station_id=issue.station_id, state__in=OPEN_STATES)
         .exclude(pk=issue.pk)
-        .values_list("pk", "content", "voice_note__transcript")
+        .values_list("pk", "content", "voice_note__transcript", "match_grams")
     )
-    candidates = [(pk, "\n".join(part for part in (content, transcript) if part)) for pk, content, transcript in rows]
-    best = [(pk, score) for pk, score in rank(issue.text_for_matching, candidates) if score >= minimum][:limit]
+    candidates = [(pk, grams_for(matching_text(text, spoken), stored)) for pk, text, spoken, stored in rows]
+    best = [(pk, score) for pk, score in _rank(issue.text_for_matching, candidates) if score >= minimum][:limit]
     found = Issue.objects.select_related("category").in_bulk([pk for pk, _score in best])
     return [
         SimilarCase(

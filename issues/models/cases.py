@@ -226,6 +226,9 @@ class Issue(models.Model):
     # Reopened twice: proposed as the topic of an appointment with the township head until
     # someone takes it up (issues.escalation); the proposal event stays on the timeline.
     escalation_proposed_at = models.DateTimeField(_("proposed for escalation at"), null=True, editable=False)
+    # The grams of text_for_matching, as issues.similar.stored_grams writes them (a version, then
+    # the grams): a fresh worker reads them instead of working them out for a station's open cases.
+    match_grams = models.TextField(_("grams for matching"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("case")
