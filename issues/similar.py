@@ -14,6 +14,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -103,9 +104,10 @@ def stored_grams(text: str) -> str:
     return " ".join((_header(text), *sorted(bigrams(text))))
 
 
-def grams_for(text: str, stored: str) -> str:
+def _grams(text: str, stored: str) -> frozenset[str]:
     """The stored grams when they are of this text and version, else worked out now."""
-    return stored if stored.partition(" ")[0] == _header(text) else stored_grams(text)
+    header, _sep, grams = stored.partition(" ")
+    return frozenset(grams.split()) if header == _header(text) else bigrams(text)
 
 
 def _weight(count: int, total: int, gram: str) -> float:
@@ -123,9 +125,9 @@ class _Corpus:
     squared: dict[str, float]
 
     @classmethod
-    def of(cls, candidates: tuple[tuple[int, str], ...]) -> "_Corpus":
-        """From (id, stored grams) pairs (stored_grams)."""
-        grams = tuple(frozenset(stored.split()[1:]) for _pk, stored in candidates)
+    def of(cls, candidates: tuple[tuple[int, str], ...], stored: dict[int, str]) -> "_Corpus":
+        """From (id, text) pairs, and the grams stored for them by id (Issue.match_grams)."""
+        grams = tuple(_grams(text, stored.get(pk, "")) for pk, text in candidates)
         frequency: Counter[str] = Counter()
         for found in grams:
             frequency.update(found)
@@ -136,38 +138,35 @@ class _Corpus:
         return cls(candidates=candidates, grams=grams, norms=norms, squared=squared)
 
 
-# The last few stations' corpora, kept while their open cases and texts stay exactly the same (the
-# stored grams carry a checksum of their text; compared in full on every use, so a closed, new or
-# changed case builds a new one): the case page of a busy station then costs one intersection
-# per open case.
+# The last few stations' corpora, kept while their open cases and texts stay exactly the same
+# (compared in full on every use, so a closed, new or changed case builds a new one): the case
+# page of a busy station then costs one intersection per open case.
 _CORPORA: dict[tuple, _Corpus] = {}
 _CORPORA_KEPT = 16
 
 
-def _corpus(candidates: list[tuple[int, str]]) -> _Corpus:
+def _corpus(candidates: list[tuple[int, str]], stored_grams_of: Callable[[], dict[int, str]] | None) -> _Corpus:
     key = tuple(candidates)
     found = _CORPORA.get(key)
     if found is None:
-        found = _Corpus.of(key)
+        found = _Corpus.of(key, stored_grams_of() if stored_grams_of else {})
         while len(_CORPORA) >= _CORPORA_KEPT:
             _CORPORA.pop(next(iter(_CORPORA)), None)
         _CORPORA[key] = found
     return found
 
 
-def rank(query: str, candidates: list[tuple[int, str]]) -> list[tuple[int, float]]:
+def rank(
+    query: str, candidates: list[tuple[int, str]], stored_grams_of: Callable[[], dict[int, str]] | None = None
+) -> list[tuple[int, float]]:
     """(id, score) of the candidates (id, text), best first (ties by id), scored against `query`:
     the cosine of their gram sets, each gram weighted by its inverse document frequency among the
-    candidates (and single characters less than bigrams)."""
-    return _rank(query, [(pk, stored_grams(text)) for pk, text in candidates])
-
-
-def _rank(query: str, candidates: list[tuple[int, str]]) -> list[tuple[int, float]]:
-    """rank() over candidates given as (id, stored grams)."""
+    candidates (and single characters less than bigrams). `stored_grams_of` gives the grams
+    stored for the candidates by id, asked only when their corpus is not already kept."""
     wanted = bigrams(query)
     if not wanted or not candidates:
         return []
-    corpus = _corpus(candidates)
+    corpus = _corpus(candidates, stored_grams_of)
     total = len(corpus.grams)
     squared = corpus.squared
     query_norm = math.sqrt(sum(squared.get(gram) or _weight(0, total, gram) ** 2 for gram in wanted))
@@ -193,18 +192,18 @@ class SimilarCase:
 
 def similar_cases(user, issue: Issue, *, limit: int = LIMIT, minimum: float = MINIMUM_SCORE) -> list[SimilarCase]:
     """The open cases of `issue`'s station that this user may see, most similar first (at most
-    `limit`, each scoring at least `minimum`). Two queries: the texts and their stored grams, then
-    the chosen cases."""
-    # The text and, for a voice note, what staff typed of it (Issue.text_for_matching), with the
-    # grams stored for it: a fresh worker reads them instead of working out thousands.
-    rows = (
-        issues_visible_to(user)
-        .filter(station_id=issue.station_id, state__in=OPEN_STATES)
-        .exclude(pk=issue.pk)
-        .values_list("pk", "content", "voice_note__transcript", "match_grams")
-    )
-    candidates = [(pk, grams_for(matching_text(text, spoken), stored)) for pk, text, spoken, stored in rows]
-    best = [(pk, score) for pk, score in _rank(issue.text_for_matching, candidates) if score >= minimum][:limit]
+    `limit`, each scoring at least `minimum`). Two queries: the texts, then the chosen cases; and
+    in a worker that has not kept the station's corpus, one for the grams stored for the texts."""
+    open_cases = issues_visible_to(user).filter(station_id=issue.station_id, state__in=OPEN_STATES).exclude(pk=issue.pk)
+    # The text and, for a voice note, what staff typed of it (Issue.text_for_matching).
+    rows = open_cases.values_list("pk", "content", "voice_note__transcript")
+    candidates = [(pk, matching_text(content, transcript)) for pk, content, transcript in rows]
+
+    def stored_grams_of() -> dict[int, str]:  # a fresh worker reads them instead of working out thousands
+        return dict(open_cases.values_list("pk", "match_grams"))
+
+    ranked = rank(issue.text_for_matching, candidates, stored_grams_of)
+    best = [(pk, score) for pk, score in ranked if score >= minimum][:limit]
     found = Issue.objects.select_related("category").in_bulk([pk for pk, _score in best])
     return [
         SimilarCase(
