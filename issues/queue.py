@@ -3,7 +3,8 @@ one scope (issues.permissions.scope_of) and nothing else.
 
 Which states wait for whom is one table, QUEUE_STATES: a deputy accepts or rejects what was sent
 to them or to their stations; station staff accept, review, and assign or answer their stations'
-cases, and chase those a department has let run past the deadline (催办). Township staff act on
+cases, chase those a department has let run past the deadline (催办), and take up (or not) the
+cases the escalation chain proposed for an appointment (issues.escalation). Township staff act on
 nothing (read-only) and superusers see everything: neither has a queue, their list opens on all
 cases.
 """
@@ -34,8 +35,10 @@ def queue_filter(user, *, now: datetime | None = None) -> Q | None:
     now = now or clock.now()
     parts = []
     if scope.staff_station_ids:
-        waiting = Q(state__in=QUEUE_STATES[Role.STATION_STAFF]) | Q(
-            state__in=CHASED_WHEN_OVERDUE[Role.STATION_STAFF], deadline__lt=now
+        waiting = (
+            Q(state__in=QUEUE_STATES[Role.STATION_STAFF])
+            | Q(state__in=CHASED_WHEN_OVERDUE[Role.STATION_STAFF], deadline__lt=now)
+            | Q(escalation_proposed_at__isnull=False)  # proposed for escalation: theirs to take up
         )
         parts.append(Q(station_id__in=scope.staff_station_ids) & waiting)
     if scope.deputy_id is not None:

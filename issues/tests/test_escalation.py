@@ -258,3 +258,17 @@ def test_each_users_choice_for_the_new_alert_kinds_holds(world):
     assert alerted(Notification.Kind.REMIND) == {"deputy_a", "station_staff"}  # both inboxes
     # 浙政钉 at once for the staff member (no choice made: immediate), not for the deputy.
     assert list(WorkNotice.objects.values_list("user__username", flat=True)) == ["station_staff"]
+
+
+def test_a_proposed_case_waits_in_the_station_staffs_queue_until_taken_up(world):
+    from issues.escalation import escalation_proposal_taken
+    from issues.queue import my_queue
+
+    issue = reopened(world, 2)  # assigned again, its new deadline far off: in nobody's queue
+    assert issue not in my_queue(world.station_staff, now=WRITTEN_AT)
+    run_at(WRITTEN_AT)
+    assert issue in my_queue(world.station_staff, now=WRITTEN_AT)
+    assert issue not in my_queue(world.deputy_a_user, now=WRITTEN_AT)
+    assert issue not in my_queue(world.township_staff, now=WRITTEN_AT)
+    escalation_proposal_taken(issue.pk)
+    assert issue not in my_queue(world.station_staff, now=WRITTEN_AT)
