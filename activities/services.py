@@ -36,6 +36,7 @@ from activities.permissions import ensure_can_write
 from activities.promises import item_raise, item_rate, promise_mark_kept, promise_record, return_visit_record
 from activities.roster import duty_rule_create, duty_rule_generate, duty_slot_swap
 from issues import clock
+from issues.escalation import escalation_proposal_taken
 from issues.models import State
 from issues.permissions import Actor
 from issues.selectors import issues_visible_to
@@ -276,6 +277,7 @@ def escalate_case_to_appointment(
             )
         if EscalatedCase.objects.filter(activity=activity, case=case).exists():
             raise InvalidInput(_("This case is already a topic of that appointment."), field="case")
+        escalation_proposal_taken(case.pk)
         return EscalatedCase.objects.create(
             activity=activity, case=case, note=(note or "").strip(), escalated_by=actor.user, escalated_at=clock.now()
         )

@@ -3,7 +3,8 @@ one scope (issues.permissions.scope_of) and nothing else.
 
 Which states wait for whom is one table, QUEUE_STATES: a deputy accepts or rejects what was sent
 to them or to their stations; station staff accept, review, and assign or answer their stations'
-cases, and chase those a department has let run past the deadline (催办). Township staff act on
+cases, chase those a department has let run past the deadline (催办), and take up (or not) the
+cases the escalation chain proposed for an appointment (issues.escalation). Township staff act on
 nothing (read-only) and superusers see everything: neither has a queue, their list opens on all
 cases.
 """
@@ -34,8 +35,10 @@ def queue_filter(user, *, now: datetime | None = None) -> Q | None:
     now = now or clock.now()
     parts = []
     if scope.staff_station_ids:
-        waiting = Q(state__in=QUEUE_STATES[Role.STATION_STAFF]) | Q(
-            state__in=CHASED_WHEN_OVERDUE[Role.STATION_STAFF], deadline__lt=now
+        waiting = (
+            Q(state__in=QUEUE_STATES[Role.STATION_STAFF])
+            | Q(state__in=CHASED_WHEN_OVERDUE[Role.STATION_STAFF], deadline__lt=now)
+            | Q(escalation_proposed_at__isnull=False)  # proposed for escalation: theirs to take up
         )
         parts.append(Q(station_id__in=scope.staff_station_ids) & waiting)
     if scope.deputy_id is not None:
@@ -90,3 +93,37 @@ def queue_counts(user, *, now: datetime | None = None) -> QueueCounts | None:
         due_today=Count("pk", filter=Q(deadline__gte=now, deadline__lt=end_of_today(now))),
     )
     return QueueCounts(**figures)
+
+
+def who_must_act(issues: list[Issue], *, on=None) -> dict[int, list]:
+    """The users in whose queue each case stands, by QUEUE_STATES and CHASED_WHEN_OVERDUE (the
+    case counted as overdue): the station's staff, and while it waits to be accepted the case's
+    deputy and the deputies stationed at its station. Active users only, ordered by id."""
+    from deputies.models import Stationing
+    from stations.models import StaffMembership
+
+    station_ids = {issue.station_id for issue in issues}
+    staff: dict[int, set] = {}
+    for m in StaffMembership.objects.filter(
+        station_id__in=station_ids, role=StaffMembership.Role.STATION_STAFF, user__is_active=True
+    ).select_related("user"):
+        staff.setdefault(m.station_id, set()).add(m.user)
+    deputies: dict[int, set] = {}
+    stationings = Stationing.objects.current(on).filter(
+        station_id__in=station_ids, deputy__is_active=True, deputy__user__is_active=True
+    )
+    for s in stationings.select_related("deputy__user"):
+        deputies.setdefault(s.station_id, set()).add(s.deputy.user)
+    staff_states = QUEUE_STATES[Role.STATION_STAFF] | CHASED_WHEN_OVERDUE[Role.STATION_STAFF]
+    result = {}
+    for issue in issues:
+        users = set()
+        if issue.state in staff_states:
+            users |= staff.get(issue.station_id, set())
+        if issue.state in QUEUE_STATES[Role.DEPUTY]:
+            users |= deputies.get(issue.station_id, set())
+            deputy = issue.deputy if issue.deputy_id else None
+            if deputy is not None and deputy.is_active and deputy.user_id and deputy.user.is_active:
+                users.add(deputy.user)
+        result[issue.pk] = sorted(users, key=lambda u: u.pk)
+    return result

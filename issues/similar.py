@@ -12,7 +12,9 @@ database: the same answers on SQLite and PostgreSQL.
 import math
 import re
 import unicodedata
+import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -81,6 +83,33 @@ def bigrams(text: str) -> frozenset[str]:
     return frozenset(grams - STOP_BIGRAMS)
 
 
+# Issue.match_grams starts with this version and a checksum of the text its grams are of: grams
+# of another version, or of a text that changed since (a transcript typed, a row edited by
+# hand), are worked out again from the text. Change the version whenever bigrams() changes.
+GRAMS_VERSION = "g1"
+
+
+def matching_text(content: str, transcript: str) -> str:
+    """What a case is matched on (Issue.text_for_matching): its text and its voice transcript."""
+    return "\n".join(part for part in (content, transcript) if part)
+
+
+def _header(text: str) -> str:
+    return f"{GRAMS_VERSION}:{zlib.crc32(text.encode()):08x}"
+
+
+def stored_grams(text: str) -> str:
+    """Issue.match_grams for `text`: the header, then the sorted grams, space-separated (a gram
+    never holds a space)."""
+    return " ".join((_header(text), *sorted(bigrams(text))))
+
+
+def _grams(text: str, stored: str) -> frozenset[str]:
+    """The stored grams when they are of this text and version, else worked out now."""
+    header, _sep, grams = stored.partition(" ")
+    return frozenset(grams.split()) if header == _header(text) else bigrams(text)
+
+
 def _weight(count: int, total: int, gram: str) -> float:
     return (math.log((total + 1) / (count + 1)) + 1) * (UNIGRAM_WEIGHT if len(gram) == 1 else 1.0)
 
@@ -96,8 +125,9 @@ class _Corpus:
     squared: dict[str, float]
 
     @classmethod
-    def of(cls, candidates: tuple[tuple[int, str], ...]) -> "_Corpus":
-        grams = tuple(bigrams(text) for _pk, text in candidates)
+    def of(cls, candidates: tuple[tuple[int, str], ...], stored: dict[int, str]) -> "_Corpus":
+        """From (id, text) pairs, and the grams stored for them by id (Issue.match_grams)."""
+        grams = tuple(_grams(text, stored.get(pk, "")) for pk, text in candidates)
         frequency: Counter[str] = Counter()
         for found in grams:
             frequency.update(found)
@@ -115,25 +145,28 @@ _CORPORA: dict[tuple, _Corpus] = {}
 _CORPORA_KEPT = 16
 
 
-def _corpus(candidates: list[tuple[int, str]]) -> _Corpus:
+def _corpus(candidates: list[tuple[int, str]], stored_grams_of: Callable[[], dict[int, str]] | None) -> _Corpus:
     key = tuple(candidates)
     found = _CORPORA.get(key)
     if found is None:
-        found = _Corpus.of(key)
+        found = _Corpus.of(key, stored_grams_of() if stored_grams_of else {})
         while len(_CORPORA) >= _CORPORA_KEPT:
             _CORPORA.pop(next(iter(_CORPORA)), None)
         _CORPORA[key] = found
     return found
 
 
-def rank(query: str, candidates: list[tuple[int, str]]) -> list[tuple[int, float]]:
-    """(id, score) of the candidates, best first (ties by id), scored against `query`: the cosine
-    of their gram sets, each gram weighted by its inverse document frequency among the
-    candidates (and single characters less than bigrams)."""
+def rank(
+    query: str, candidates: list[tuple[int, str]], stored_grams_of: Callable[[], dict[int, str]] | None = None
+) -> list[tuple[int, float]]:
+    """(id, score) of the candidates (id, text), best first (ties by id), scored against `query`:
+    the cosine of their gram sets, each gram weighted by its inverse document frequency among the
+    candidates (and single characters less than bigrams). `stored_grams_of` gives the grams
+    stored for the candidates by id, asked only when their corpus is not already kept."""
     wanted = bigrams(query)
     if not wanted or not candidates:
         return []
-    corpus = _corpus(candidates)
+    corpus = _corpus(candidates, stored_grams_of)
     total = len(corpus.grams)
     squared = corpus.squared
     query_norm = math.sqrt(sum(squared.get(gram) or _weight(0, total, gram) ** 2 for gram in wanted))
@@ -159,16 +192,22 @@ class SimilarCase:
 
 def similar_cases(user, issue: Issue, *, limit: int = LIMIT, minimum: float = MINIMUM_SCORE) -> list[SimilarCase]:
     """The open cases of `issue`'s station that this user may see, most similar first (at most
-    `limit`, each scoring at least `minimum`). Two queries: the texts, then the chosen cases."""
-    # The text and, for a voice note, what staff typed of it (Issue.text_for_matching).
-    rows = (
+    `limit`, each scoring at least `minimum`). Two queries: the texts, then the chosen cases; and
+    in a worker that has not kept the station's corpus, one for the grams stored for the texts."""
+    open_cases = (
         issues_visible_to(user)
         .filter(station_id=issue.station_id, state__in=OPEN_STATES, merged_into__isnull=True)
         .exclude(pk=issue.pk)
-        .values_list("pk", "content", "voice_note__transcript")
     )
-    candidates = [(pk, "\n".join(part for part in (content, transcript) if part)) for pk, content, transcript in rows]
-    best = [(pk, score) for pk, score in rank(issue.text_for_matching, candidates) if score >= minimum][:limit]
+    # The text and, for a voice note, what staff typed of it (Issue.text_for_matching).
+    rows = open_cases.values_list("pk", "content", "voice_note__transcript")
+    candidates = [(pk, matching_text(content, transcript)) for pk, content, transcript in rows]
+
+    def stored_grams_of() -> dict[int, str]:  # a fresh worker reads them instead of working out thousands
+        return dict(open_cases.values_list("pk", "match_grams"))
+
+    ranked = rank(issue.text_for_matching, candidates, stored_grams_of)
+    best = [(pk, score) for pk, score in ranked if score >= minimum][:limit]
     found = Issue.objects.select_related("category").in_bulk([pk for pk, _score in best])
     return [
         SimilarCase(

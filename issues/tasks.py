@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from issues import alerts, forwarding, notices, notifications, services
+from issues import alerts, escalation, forwarding, notices, notifications, services
 from issues.services.submission import kept_photos_expire
 from issues.services.voice import kept_voices_expire
 from issues.sms import outbox as sms_outbox
@@ -90,3 +90,9 @@ def sweep_work_notices() -> int:
 def send_alert_digests() -> int:
     """The day's digest of alerts that did not go out at once."""
     return work_notices.send_digests()
+
+
+@shared_task(ignore_result=True)
+def escalate_cases() -> int:
+    """The escalation chain: 催办, 通报, and the proposal of cases reopened twice."""
+    return escalation.escalate_cases()

@@ -16,6 +16,7 @@ TASK_ROUTES = {
     "issues.tasks.send_deadline_reminders": {"queue": NOTIFICATIONS},
     "issues.tasks.send_new_case_alerts": {"queue": NOTIFICATIONS},
     "issues.tasks.send_alert_digests": {"queue": NOTIFICATIONS},
+    "issues.tasks.escalate_cases": {"queue": NOTIFICATIONS},
     "issues.tasks.send_work_notice": {"queue": NOTIFICATIONS},
     "issues.tasks.sweep_work_notices": {"queue": NOTIFICATIONS},
     "issues.tasks.send_sms": {"queue": NOTIFICATIONS},

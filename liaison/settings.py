@@ -283,6 +283,9 @@ DASHBOARD_SNAPSHOT_MAX_AGE = env_int("DASHBOARD_SNAPSHOT_MAX_AGE", 600, minimum=
 NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", ["issues.notifications.LoggingSender"])
 REMINDER_DUE_SOON_HOURS = env_int("REMINDER_DUE_SOON_HOURS", 24, minimum=1)
 ALERT_NEW_CASE_LOOKBACK_HOURS = env_int("ALERT_NEW_CASE_LOOKBACK_HOURS", 48, minimum=1)
+# The escalation chain (issues.escalation): 催办 to the handler, then 通报 to the township.
+ESCALATION_REMIND_AFTER_WORKDAYS = env_int("ESCALATION_REMIND_AFTER_WORKDAYS", 2, minimum=1)
+ESCALATION_REPORT_AFTER_WORKDAYS = env_int("ESCALATION_REPORT_AFTER_WORKDAYS", 5, minimum=1)
 globals().update(messaging(VAR_DIR))  # SMS_* and DINGTALK_*: liaison/settings_messaging.py
 
 # --- Celery: Redis in production, a local filesystem broker by default ------------------------------
@@ -331,6 +334,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_float("ALERT_NEW_CASE_SECONDS", 30.0, minimum=1.0),
     },
     "send-alert-digests": {"task": "issues.tasks.send_alert_digests", "schedule": 15 * 60},
+    "escalate-cases": {"task": "issues.tasks.escalate_cases", "schedule": 15 * 60},
     "sweep-work-notices": {"task": "issues.tasks.sweep_work_notices", "schedule": 30.0},
     "sweep-sms": {"task": "issues.tasks.sweep_sms", "schedule": env_float("SMS_SWEEP_SECONDS", 15.0, minimum=0.1)},
     "send-rating-reminders": {"task": "issues.tasks.send_rating_reminders", "schedule": 15 * 60},

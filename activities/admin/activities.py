@@ -1,6 +1,8 @@
 """The activity list and page: workflow buttons (hold, add photos, close, raise an item), the
 supervision list as a print page and an XLSX file, and escalating a case to an appointment."""
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -23,6 +25,7 @@ from activities.admin.base import (
     run_and_report,
     writable_station_ids,
 )
+from activities.admin.proposals import escalate_proposed_view
 from activities.exports import supervision_headers, supervision_xlsx
 from activities.forms import (
     EscalateForm,
@@ -245,6 +248,11 @@ class ActivityAdmin(ScopedReadAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("escalate/", wrap(self.escalate_view), name="activities_escalatedcase_add"),
+            path(
+                "escalate/proposed/<int:case_id>/",
+                wrap(partial(escalate_proposed_view, self)),
+                name="activities_escalate_proposed",
+            ),
             path("<int:object_id>/do/<str:action>/", wrap(self.workflow_view), name="activities_activity_do"),
             path("<int:object_id>/supervision/", wrap(self.supervision_view), name="activities_activity_supervision"),
             path("<int:object_id>/supervision.xlsx", wrap(self.xlsx_view), name="activities_activity_xlsx"),

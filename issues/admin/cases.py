@@ -22,7 +22,7 @@ from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
 from issues.admin.listing import ScaleListMixin, ScopedDeputyFilter, ScopedStationFilter
 from issues.admin.merging import MergeMixin, merge_context, merge_urls, with_merges
-from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, queue_tabs
+from issues.admin.queue import TRIAGE_KEYS, CaseListMixin, QueueChangeList, QueueFilter, escalation_proposal, queue_tabs
 from issues.admin.replytemplates import reply_template_choices
 from issues.admin.sms import sms_rows
 from issues.admin.voice import voice_context
@@ -63,7 +63,7 @@ def _short_time(value) -> str:
 
 
 @admin.register(Issue)
-class IssueAdmin(ScaleListMixin, MergeMixin, BulkActionsMixin, ScopedAdmin):
+class IssueAdmin(CaseListMixin, ScaleListMixin, MergeMixin, BulkActionsMixin, ScopedAdmin):
     list_display = [
         "code",
         "excerpt",
@@ -108,7 +108,11 @@ class IssueAdmin(ScaleListMixin, MergeMixin, BulkActionsMixin, ScopedAdmin):
         return False  # nobody deletes a villager's case
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and self.recordable_stations(request).exists()
+        if not hasattr(request, "_liaison_may_record"):  # asked twice by each list page
+            request._liaison_may_record = (
+                super().has_add_permission(request) and self.recordable_stations(request).exists()
+            )
+        return request._liaison_may_record
 
     def recordable_stations(self, request):
         from stations.models import Station
@@ -154,13 +158,6 @@ class IssueAdmin(ScaleListMixin, MergeMixin, BulkActionsMixin, ScopedAdmin):
                 kind,
             )
         return format_html('{} <span class="liaison-muted">{}</span>', _short_time(obj.deadline), kind)
-
-    def get_list_display(self, request):
-        # Staff of a single station do not need its name on every row: the room goes to the content.
-        current = scope_of(request.user)
-        if not current.is_superuser and current.deputy_id is None and len(current.station_ids) == 1:
-            return [name for name in self.list_display if name != "station"]
-        return self.list_display
 
     def get_changelist(self, request, **kwargs):
         return QueueChangeList
@@ -337,6 +334,7 @@ class IssueAdmin(ScaleListMixin, MergeMixin, BulkActionsMixin, ScopedAdmin):
             "forwarding": forwarding,
             "can_retry": bool(forwarding) and may_retry(request.user, issue),
             "similar": similar_cases(request.user, issue) if issue.state in OPEN_STATES else [],
+            "proposal": escalation_proposal(request, issue),
             "texts": sms_rows(issue),
             **merge_context(request.user, issue, admin_name=self.admin_site.name),
         }

@@ -3,9 +3,14 @@ them (issues.queue), with one click to every case of their stations. Users witho
 (township staff, superusers) see every case of their scope, as before."""
 
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from issues.permissions import Role, scope_of
 from issues.queue import has_queue, queue_filter
 
 # Keyboard triage on the case page (the browser's access-key modifier, Alt or Alt+Shift, plus
@@ -75,3 +80,64 @@ class QueueChangeList(ChangeList):
     ShowFacets.ALLOW): counted for every choice of every filter over every case in scope, they
     cost more than the list itself, for a station's thousands of cases as for a province's
     millions, and the queue's size is in the tabs and the header already."""
+
+
+def escalation_proposal(request, issue) -> dict | None:
+    """The escalation chain's proposal on a case (issues.escalation), with the URL of the one
+    click that takes it up for those who may (station staff, superusers): the view lives in the
+    activities admin, which issues only knows by the URL's name."""
+    if issue.escalation_proposed_at is None:
+        return None
+    may = scope_of(request.user).roles_for(issue) & {Role.STATION_STAFF, Role.ADMIN}
+    url = reverse("admin:activities_escalate_proposed", args=[issue.pk]) if may else None
+    return {"at": issue.escalation_proposed_at, "url": url}
+
+
+def proposal_badge(request, issue) -> str:
+    """The proposal in the case list: a button that submits the list's own form (and its CSRF
+    token) to the one-click URL, since a form cannot sit inside the list's form."""
+    proposal = escalation_proposal(request, issue)
+    if proposal is None:
+        return ""
+    if proposal["url"] is None:
+        return format_html('<span class="liaison-proposal-badge">⚑ {}</span> ', _("proposed for escalation"))
+    return format_html(
+        '<button type="submit" class="liaison-proposal-badge" formaction="{}" formmethod="post" formnovalidate '
+        'title="{}">⚑ {}</button> ',
+        proposal["url"],
+        _("Make it the topic of the next appointment"),
+        _("proposed for escalation"),
+    )
+
+
+def state_column(request, state_badge):
+    """The list's state column for this request: the state, and the proposal's button under it."""
+
+    def state_and_proposal(obj):
+        return format_html("{}{}", state_badge(obj), proposal_badge(request, obj))
+
+    state_and_proposal.short_description = state_badge.short_description
+    state_and_proposal.admin_order_field = state_badge.admin_order_field
+    return state_and_proposal
+
+
+class CaseListMixin:
+    """The case list's columns for the request, and its per-row work kept small
+    (bench/workbench_bench.py): Django renders each row's checkbox through the form widget
+    templates, this writes the same input directly."""
+
+    def get_list_display(self, request):
+        # Staff of a single station do not need its name on every row: the room goes to the content.
+        current = scope_of(request.user)
+        single = not current.is_superuser and current.deputy_id is None and len(current.station_ids) == 1
+        names = [name for name in self.list_display if not (single and name == "station")]
+        return [state_column(request, self.state_badge) if name == "state_badge" else name for name in names]
+
+    def action_checkbox(self, obj):
+        label = gettext("Select this object for an action - {}").format(obj)
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )

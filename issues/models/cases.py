@@ -47,6 +47,10 @@ class Action(models.TextChoices):
     # Duplicates handled as one problem (issues.services.merging).
     MERGE = "merge", _("merge into the main case")
     UNMERGE = "unmerge", _("undo the merge")
+    # The escalation chain (issues.escalation): written by the system, never by a person.
+    REMIND = "remind", _("reminder to the handler (催办)")
+    REPORT = "report", _("overdue report to the township (通报)")
+    PROPOSE_ESCALATION = "propose_escalation", _("proposed for escalation")
 
 
 class Rating(models.TextChoices):
@@ -235,6 +239,12 @@ class Issue(models.Model):
     first_replied_at = models.DateTimeField(_("first replied at"), null=True, editable=False)
     replied_at = models.DateTimeField(_("replied at"), null=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, editable=False)
+    # Reopened twice: proposed as the topic of an appointment with the township head until
+    # someone takes it up (issues.escalation); the proposal event stays on the timeline.
+    escalation_proposed_at = models.DateTimeField(_("proposed for escalation at"), null=True, editable=False)
+    # The grams of text_for_matching, as issues.similar.stored_grams writes them (a version, then
+    # the grams): a fresh worker reads them instead of working them out for a station's open cases.
+    match_grams = models.TextField(_("grams for matching"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("case")

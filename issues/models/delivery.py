@@ -95,6 +95,9 @@ class Notification(models.Model):
         NEW_CASE = "new_case", _("new case")
         UNSATISFIED = "unsatisfied", _("villager unsatisfied")
         SMS_FAILED = "sms_failed", _("text message failed")
+        REMIND = "escalation_remind", _("reminder of an overdue case (催办)")
+        REPORT = "escalation_report", _("overdue case reported (通报)")
+        PROPOSAL = "escalation_proposal", _("case proposed for escalation")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"

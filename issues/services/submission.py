@@ -17,6 +17,7 @@ from issues.models import Action, Attachment, Category, Channel, Issue, KeptPhot
 from issues.permissions import VILLAGER, Actor, Role, authorize
 from issues.photos import KEPT_PHOTO_MAX_AGE, MAX_PHOTOS, ChosenPhoto, clean_photos
 from issues.services.core import new_event
+from issues.similar import stored_grams
 from issues.validators import (
     clean_content,
     clean_name,
@@ -102,6 +103,7 @@ def issue_submit(
         deputy_id=deputy_id,
         category_id=category_id,
         content=content,
+        match_grams=stored_grams(content),  # no transcript yet: staff type it later
         submitter_name=name,
         submitter_phone=phone,
         sms_consent=bool(sms_consent and phone),

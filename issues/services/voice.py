@@ -11,6 +11,7 @@ from issues.permissions import Actor, authorize
 from issues.photos import KEPT_PHOTO_MAX_AGE
 from issues.services.core import record_event
 from issues.services.submission import _delete_files
+from issues.similar import matching_text, stored_grams
 from issues.validators import CONTENT_MAX, clean_text
 from issues.voice import CleanVoice
 from liaison.errors import InvalidInput, IssueNotFound
@@ -81,6 +82,8 @@ def voice_transcribe(*, actor: Actor, issue_id: int, text: str) -> VoiceNote:
         note.transcribed_by = actor.user if getattr(actor.user, "is_authenticated", False) else None
         note.transcribed_at = clock.now()
         note.save(update_fields=["transcript", "transcribed_by", "transcribed_at"])
+        grams = stored_grams(matching_text(issue.content, text))
+        Issue.objects.filter(pk=issue.pk).update(match_grams=grams)
         if changed:
             record_event(
                 issue,

@@ -266,3 +266,31 @@ def test_merging_never_reaches_a_case_outside_the_users_scope(populated):
 
 def _admin_cases(user):
     return admin.site._registry[Issue].get_queryset(_request(user))
+
+
+def test_the_one_click_escalation_of_a_proposal_refuses_cases_outside_the_scope(populated):
+    """activities' one-click URL (the escalation chain's proposal) takes a case id, which the
+    generated matrix above cannot fill: each role tries a proposed case outside its scope, with
+    an appointment planned at that case's station that a broken scope would use."""
+    from activities.models import Activity
+    from activities.models import Kind as ActivityKind
+    from issues import clock
+
+    world = populated
+    for station in (world.railway_point, world.xiushan_station):
+        Activity.objects.create(
+            station=station,
+            kind=ActivityKind.TOWNSHIP_HEAD_APPOINTMENT,
+            theme="乡长有约",
+            date=datetime.date(2099, 1, 1),
+        )
+    Issue.objects.update(escalation_proposed_at=clock.now())
+    for role in STAFF_ROLES:
+        issue, marker = _case(world, _other_side(world, role, world.railway_point, world.xiushan_station))
+        url = reverse("admin:activities_escalate_proposed", args=[issue.pk])
+        for method in ("get", "post"):
+            response = getattr(client_for(world, role), method)(url)
+            assert response.status_code in (403, 404, 405), (role, method, response.status_code)
+            assert marker not in response.content.decode()
+        assert not issue.escalations.exists(), role
+        assert Issue.objects.get(pk=issue.pk).escalation_proposed_at is not None

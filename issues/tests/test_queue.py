@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from issues import clock
-from issues.models import Department, State
+from issues.models import Department, Issue, State
 from issues.queue import end_of_today, has_queue, my_queue, queue_counts
 from issues.selectors import issues_visible_to
 from issues.tests.admin_support import ROLES, _plain_static_files, case_in_state, client_for, user_of  # noqa: F401
@@ -173,3 +173,15 @@ def test_the_case_page_gives_each_triage_button_its_access_key(cases):
         assert f'accesskey="{key}" aria-keyshortcuts="Alt+{key.upper()}"' in body, action
     keys = [b["key"] for b in page.context["buttons"] if b["key"]]
     assert len(keys) == len(set(keys))  # no two buttons share a key
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_lists_checkbox_is_the_very_input_django_would_render(world, language):
+    from django.contrib import admin
+    from django.contrib.admin import ModelAdmin
+    from django.utils import translation
+
+    issue = world.submit()
+    case_admin = admin.site._registry[Issue]
+    with translation.override(language):
+        assert case_admin.action_checkbox(issue) == ModelAdmin.action_checkbox(case_admin, issue)

@@ -131,3 +131,34 @@ def test_the_similar_panel_costs_two_queries_however_many_cases(pool, django_ass
     similar_cases(world.station_staff, issue)  # the scope is worked out once and kept on the user
     with django_assert_num_queries(2):
         similar_cases(world.station_staff, issue)
+
+
+def test_a_case_stores_the_grams_of_its_text_and_of_its_transcript_once_typed(world):
+    from issues.models import Issue, VoiceNote
+    from issues.services.voice import voice_transcribe
+    from issues.similar import matching_text, stored_grams
+
+    issue = world.submit(content="村口路灯坏了好几天。")
+    assert Issue.objects.get(pk=issue.pk).match_grams == stored_grams("村口路灯坏了好几天。")
+    VoiceNote.objects.create(issue=issue, audio="voice/x.webm", content_type="audio/webm", duration=4, size=9)
+    voice_transcribe(actor=world.actor("station_staff"), issue_id=issue.pk, text="晚上看不见路")
+    expected = stored_grams(matching_text("村口路灯坏了好几天。", "晚上看不见路"))
+    assert Issue.objects.get(pk=issue.pk).match_grams == expected
+    assert "g1:" in expected and "路灯" in expected.split()
+
+
+@pytest.mark.parametrize("stored", ["", "g0:00000000 路灯", "stale"], ids=["none", "other version", "wrong text"])
+def test_grams_missing_old_or_of_another_text_are_worked_out_from_the_text(pool, stored):
+    from issues.models import Issue
+    from issues.similar import forget_cache
+
+    world = pool
+    issue = _new_case(world, "村口路灯坏了好几天，天黑以后看不见路。")
+    expected = [(s.issue.pk, s.score) for s in similar_cases(world.station_staff, issue)]
+    light = world.pool["light"]
+    if stored == "stale":  # the grams of a text the case no longer has
+        stored = Issue.objects.get(pk=world.pool["bus"].pk).match_grams
+    Issue.objects.filter(pk=light.pk).update(match_grams=stored)
+    forget_cache()
+    assert [(s.issue.pk, s.score) for s in similar_cases(world.station_staff, issue)] == expected
+    assert expected[0][0] == light.pk
