@@ -112,6 +112,7 @@ def build(cases: int) -> tuple[Station, object]:
                 short_code=new_short_code(),
                 channel=Channel.STATION_QR,
                 station=station,
+                region_path=station.region.path,
                 category=category,
                 content=report(rng),
                 state=states[i % len(states)],

@@ -160,7 +160,12 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
     def get_list_display(self, request):
         # Staff of a single station do not need its name on every row: the room goes to the content.
         current = scope_of(request.user)
-        if not current.is_superuser and current.deputy_id is None and len(current.station_ids) == 1:
+        if (
+            not current.is_superuser
+            and current.deputy_id is None
+            and not current.region_paths
+            and len(current.named_station_ids) == 1
+        ):
             return [name for name in self.list_display if name != "station"]
         return self.list_display
 
