@@ -6,8 +6,9 @@ permissions; and creates an account together with its first membership inside th
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -129,6 +130,15 @@ class StaffAccountAdmin(UserAdmin):
         return user, "xiushan_idor_staff"
 
 
-if admin.site.is_registered(User):
-    admin.site.unregister(User)
-admin.site.register(User, StaffAccountAdmin)
+class RoleGroupAdmin(GroupAdmin):
+    """Groups stay with superusers (and whom they give a permission on them): an administrator
+    opens the auth app for the accounts, which must not show the groups' page."""
+
+    def has_module_permission(self, request):
+        return self.has_view_or_change_permission(request)
+
+
+for model, model_admin in ((User, StaffAccountAdmin), (Group, RoleGroupAdmin)):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -183,6 +183,7 @@ class RegionAdmin(ScopedAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
             kwargs["queryset"] = administered(request, Region.objects.all(), "path")
+            kwargs["required"] = not request.user.is_superuser  # only superusers add a top level
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -47,4 +47,5 @@ class DepartmentAdmin(ReferenceAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":
             kwargs["queryset"] = administered(request, Region.objects.all(), "path")
+            kwargs["required"] = not request.user.is_superuser  # an administrator's departments serve their region
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
