@@ -194,8 +194,7 @@ class StaffMembership(models.Model):
             )
 
 
-# The region level each administrator role is bound to, from the smallest to the largest: an
-# administrator manages only roles before their own in this order, and never a superuser.
+# The region level each administrator role is bound to (how far each reaches: stations.scope.ADMIN_RANK).
 ADMIN_ROLE_LEVELS = {
     StaffMembership.Role.COUNTY_ADMIN: Region.Level.DISTRICT,
     StaffMembership.Role.CITY_ADMIN: Region.Level.CITY,

@@ -37,8 +37,8 @@ def membership_save(*, by_user, membership: StaffMembership) -> StaffMembership:
             raise ActionForbidden(_("This membership is not yours to change."))
         if membership.role not in grantable_roles(scope):
             raise ActionForbidden(_("You may not give this role."))
-        place = membership.region if membership.region_id else membership.station.region
-        if not scope.administers(place.path):
+        place = membership.region if membership.region_id else getattr(membership.station, "region", None)
+        if place is None or not scope.administers(place.path):
             raise ActionForbidden(_("You may give memberships inside your own region only."))
         others = StaffMembership.objects.filter(user=membership.user).exclude(pk=membership.pk)
         if membership.user.is_superuser or not set(others.values_list("pk", flat=True)) <= set(

@@ -260,11 +260,9 @@ class Issue(models.Model):
         # issue_submit sets the path itself (its insert skips save()); rows made some other way
         # (fixtures, the shell) take their station's here.
         if not self.region_path and self.station_id is not None:
-            self.region_path = (
-                type(self)
-                .station.field.related_model.objects.values_list("region__path", flat=True)
-                .get(pk=self.station_id)
-            )
+            from stations.models import Station
+
+            self.region_path = Station.objects.values_list("region__path", flat=True).get(pk=self.station_id)
         super().save(*args, **kwargs)
 
     @property
