@@ -258,3 +258,23 @@ def test_a_county_administrator_edits_regions_below_their_own_only(world, provin
         "定海区",
         "秀山乡",
     }
+
+
+def test_the_membership_service_refuses_what_the_admin_form_hides(world, province):
+    from liaison.errors import ActionForbidden, InvalidInput
+    from stations.services import membership_save
+
+    county = User.objects.get(pk=province.county_admin.pk)
+    refused = [
+        (ActionForbidden, StaffMembership(user=world.admin, role="township_staff", region=world.baiquan)),
+        (ActionForbidden, StaffMembership(user=world.station_staff, role="township_staff", region=world.xiushan)),
+        (ActionForbidden, StaffMembership(user=world.station_staff, role="city_admin", region=world.city)),
+        (ActionForbidden, StaffMembership(user=world.station_staff, role="station_staff")),
+        (InvalidInput, StaffMembership(user=world.station_staff, role="county_admin", region=world.baiquan)),
+    ]
+    before = StaffMembership.objects.count()
+    for error, membership in refused:
+        with pytest.raises(error):
+            membership_save(by_user=county, membership=membership)
+    assert StaffMembership.objects.count() == before
+    assert not world.admin.memberships.exists()
