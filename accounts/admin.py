@@ -87,3 +87,6 @@ class RecoveryCodeSetAdmin(DeviceAdmin):
     @admin.display(description=_("unused codes"), ordering="codes_left")
     def codes_left(self, obj) -> int:
         return obj.codes_left
+
+
+from accounts.admin_users import StaffAccountAdmin  # noqa: E402,F401 (registers the staff accounts' page)

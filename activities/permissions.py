@@ -25,6 +25,6 @@ def ensure_can_write(actor: Actor, station_id: int) -> None:
     scope = scope_of(actor.user)
     if scope.is_superuser or station_id in scope.staff_station_ids:
         return
-    if station_id in scope.station_ids:
+    if scope.sees_station(station_id):
         raise ActionForbidden(_("Only the station's staff change its activities."))
     raise ActivityNotFound(_("No such activity."))

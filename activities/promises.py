@@ -123,7 +123,7 @@ def _rating_deputy_id(actor: Actor, item: ActivityItem, deputy_id: int | None) -
         if deputy_id is None:
             raise InvalidInput(_("Choose the deputy whose rating this is."), field="deputy")
         return deputy_id
-    if station_id in scope.station_ids:
+    if scope.sees_station(station_id):
         raise ActionForbidden()
     raise ActivityNotFound()
 

@@ -24,7 +24,7 @@ def activities_visible_to(user) -> QuerySet[Activity]:
         return Activity.objects.all()
     if scope.is_empty:
         return Activity.objects.none()
-    q = Q(station_id__in=scope.station_ids)
+    q = scope.station_filter("station__")
     if scope.deputy_id is not None:
         q |= Q(pk__in=Participation.objects.filter(deputy_id=scope.deputy_id).values("activity_id"))
     return Activity.objects.filter(q)
@@ -233,8 +233,8 @@ def _participation(user, activities, start, end, today) -> dict:
     stationings = Stationing.objects.current(on=on).filter(deputy__is_active=True)
     slots = DutySlot.objects.filter(_in_period("date", start, end), date__lte=today)
     if not scope.is_superuser:
-        stationings = stationings.filter(station_id__in=scope.station_ids)
-        slots = slots.filter(station_id__in=scope.station_ids)
+        stationings = stationings.filter(scope.station_filter("station__"))
+        slots = slots.filter(scope.station_filter("station__"))
     deputies = set(stationings.values_list("deputy_id", flat=True))
     took_part = set(
         Participation.objects.filter(

@@ -288,7 +288,7 @@ class StationListView(StaffListView):
     def get_queryset(self):
         scope = scope_of(self.request.user)
         stations = Station.objects.select_related("region").order_by("name", "pk")
-        return stations if scope.is_superuser else stations.filter(pk__in=scope.station_ids)
+        return stations if scope.is_superuser else stations.filter(scope.station_filter())
 
 
 @extend_schema(tags=["reference"], summary=_("Deputies of the stations you may see"))
@@ -300,7 +300,7 @@ class DeputyListView(StaffListView):
         deputies = Deputy.objects.order_by("name", "pk")
         if scope.is_superuser:
             return deputies
-        serving = Stationing.objects.current().filter(station_id__in=scope.station_ids).values("deputy_id")
+        serving = Stationing.objects.current().filter(scope.station_filter("station__")).values("deputy_id")
         return deputies.filter(Q(pk__in=serving) | Q(pk=scope.deputy_id or 0))
 
 

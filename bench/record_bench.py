@@ -84,9 +84,8 @@ def main() -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     township = get_user_model().objects.get(username="bench_township")
-    stations = scope_of(township).station_ids
     busiest = (
-        Issue.objects.filter(station_id__in=stations, deputy__isnull=False)
+        Issue.objects.filter(scope_of(township).issue_filter(), deputy__isnull=False)
         .values("deputy_id", "station_id")
         .annotate(n=Count("pk"))
         .order_by("-n")

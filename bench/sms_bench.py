@@ -107,6 +107,7 @@ def main() -> None:
             Issue(
                 channel="deputy_qr",
                 station=world.railway_point,
+                region_path=world.railway_point.region.path,
                 deputy=world.deputy_a,
                 content=f"基准测试第{n}号：渡口候船亭屋顶漏雨。",
                 submitter_phone=f"13{offset + n:09d}",

@@ -112,6 +112,7 @@ def build(cases: int) -> tuple[Station, object]:
                 short_code=new_short_code(),
                 channel=Channel.STATION_QR,
                 station=station,
+                region_path=station.region.path,
                 category=category,
                 content=(text := report(rng)),
                 match_grams=stored_grams(text),  # as issue_submit stores them

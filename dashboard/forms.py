@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,12 +70,9 @@ def regions_for(user):
     regions = Region.objects.exclude(level=Region.Level.VILLAGE).order_by("path")
     if scope.is_superuser:
         return regions
-    if not scope.township_region_paths:
+    if not scope.region_paths:
         return Region.objects.none()
-    q = Q()
-    for path in scope.township_region_paths:
-        q |= Q(path__startswith=path)
-    return Region.objects.filter(q).order_by("path")
+    return regions.filter(scope.region_filter())
 
 
 def _day_start(day: date) -> datetime:

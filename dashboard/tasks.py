@@ -1,6 +1,6 @@
-"""Keep the common dashboard snapshots fresh: every township watched by township staff, and the
-whole city (a superuser's view), for this month, quarter and year. Scheduled by Celery beat.
-And write a case list export asked for in the background (dashboard.services)."""
+"""Keep the common dashboard snapshots fresh: every region watched by township staff or run by an
+administrator, and the whole network (a superuser's view), for this month, quarter and year.
+Scheduled by Celery beat. And write a case list export asked for in the background (dashboard.services)."""
 
 import logging
 
@@ -20,7 +20,7 @@ def refresh_snapshots() -> int:
 
     users = []
     seen_regions = set()
-    for m in StaffMembership.objects.filter(role=StaffMembership.Role.TOWNSHIP_STAFF).select_related("user"):
+    for m in StaffMembership.objects.exclude(role=StaffMembership.Role.STATION_STAFF).select_related("user"):
         if m.region_id not in seen_regions and m.user.is_active:
             seen_regions.add(m.region_id)
             users.append(m.user)

@@ -33,10 +33,10 @@ def _scope_label(request, f) -> str:
     scope = scope_of(request.user)
     if scope.is_superuser:
         return _("Whole network")
-    if scope.township_region_paths:
+    if scope.region_paths:
         from stations.models import Region
 
-        ids = [int(p.strip("/").split("/")[-1]) for p in scope.township_region_paths]
+        ids = [int(p.strip("/").split("/")[-1]) for p in scope.region_paths]
         return "、".join(Region.objects.filter(pk__in=ids).order_by("path").values_list("name", flat=True))
     return _("My stations")
 

@@ -143,8 +143,8 @@ def _accounts(world: DemoWorld, password: str) -> None:
                     user=user, role=StaffMembership.Role.STATION_STAFF, station=world.stations[station_name]
                 )
                 world.staff_of[station_name] = user
-        elif kind == "township_staff":
-            membership_grant(user=user, role=StaffMembership.Role.TOWNSHIP_STAFF, region=world.regions[target])
+        elif kind in (StaffMembership.Role.TOWNSHIP_STAFF, StaffMembership.Role.COUNTY_ADMIN):
+            membership_grant(user=user, role=kind, region=world.regions[target])
         world.users[username] = user
     # Fresh objects: the permission scope is cached on a user object, and it must see every
     # membership and link made above.

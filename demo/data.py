@@ -224,17 +224,26 @@ DEPARTMENTS = [
 ]
 
 # The demo accounts: username -> (last name, first name, what they are).
-# kind: admin | deputy (linked to the named deputy) | station_staff (stations) | township_staff (region code)
+# kind: admin | deputy (linked to the named deputy) | station_staff (stations) | township_staff or
+# county_admin (region code)
 ACCOUNTS = {
     "demo_admin": ("郑", "文涛", "admin", None),
     "demo_deputy_a": ("孙", "立军", "deputy", "孙立军"),
     "demo_deputy_b": ("俞", "晓梅", "deputy", "俞晓梅"),
     "demo_station_staff": ("葛", "佳怡", "station_staff", [RAILWAY]),
     "demo_township_staff": ("竺", "海峰", "township_staff", "330902104"),
+    "demo_county_admin": ("王", "建国", "county_admin", "330902"),
     # Staff of the other stations, so that their cases have someone to handle them.
     "demo_staff_baiquan": ("胡", "静", "station_staff", [BAIQUAN]),
     "demo_staff_xiushan": ("刘", "芳芳", "station_staff", [XIUSHAN, *SHOPS]),
     "demo_staff_donggang": ("陈", "晓燕", "station_staff", [DONGGANG]),
     "demo_staff_yangshan": ("吴", "斌", "station_staff", [YANGSHAN]),
 }
-MAIN_ACCOUNTS = ["demo_admin", "demo_deputy_a", "demo_deputy_b", "demo_station_staff", "demo_township_staff"]
+MAIN_ACCOUNTS = [
+    "demo_admin",
+    "demo_deputy_a",
+    "demo_deputy_b",
+    "demo_station_staff",
+    "demo_township_staff",
+    "demo_county_admin",
+]

@@ -17,6 +17,11 @@ class IssuesConfig(AppConfig):
         post_save.connect(workdays.calendar_changed, sender="stations.CalendarDay", dispatch_uid="workdays.saved")
         post_delete.connect(workdays.calendar_changed, sender="stations.CalendarDay", dispatch_uid="workdays.deleted")
         register_checks()
+        # A case's copy of its station's region path follows the station and the region.
+        from issues.regions import follow_region_move
+        from stations.models import region_path_moved
+
+        region_path_moved.connect(follow_region_move, dispatch_uid="issues.regions.follow_region_move")
         # An address that keeps failing logins is throttled.
         from django.contrib.auth.signals import user_login_failed
 

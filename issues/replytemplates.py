@@ -96,7 +96,7 @@ def templates_visible_to(user) -> QuerySet[ReplyTemplate]:
         return ReplyTemplate.objects.all()
     if current.is_empty:
         return ReplyTemplate.objects.none()
-    return ReplyTemplate.objects.filter(Q(station__isnull=True) | Q(station_id__in=current.station_ids))
+    return ReplyTemplate.objects.filter(Q(station__isnull=True) | current.station_filter("station__"))
 
 
 def may_edit(user, station_id: int | None) -> bool:

@@ -55,13 +55,42 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# County, city and province administrators (tenants) run their region: its stations, deputies,
+# departments, staff accounts and platform settings; they read its cases. Which rows, and which
+# roles they may grant, is decided by stations.scope (admin_region_paths, admin_rank) in each
+# ModelAdmin; these only open the pages.
+_REGION_ADMIN: list[tuple[str, str]] = [
+    *ROLE_PERMISSIONS["township_staff"],
+    ("stations", "add_station"),
+    ("stations", "change_station"),
+    ("stations", "add_region"),
+    ("stations", "change_region"),
+    ("stations", "view_staffmembership"),
+    ("stations", "add_staffmembership"),
+    ("stations", "change_staffmembership"),
+    ("stations", "delete_staffmembership"),
+    ("deputies", "add_deputy"),
+    ("deputies", "change_deputy"),
+    ("deputies", "add_stationing"),
+    ("deputies", "change_stationing"),
+    ("issues", "add_department"),
+    ("issues", "change_department"),
+    ("issues", "view_governanceplatform"),
+    ("issues", "change_governanceplatform"),
+    ("auth", "view_user"),
+    ("auth", "add_user"),
+    ("auth", "change_user"),
+]
+for _role in ("county_admin", "city_admin", "province_admin"):
+    ROLE_PERMISSIONS[_role] = _REGION_ADMIN
+
 
 def sync_role_groups(**kwargs) -> None:
     """Create the role groups and set exactly their permissions (idempotent)."""
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
 
-    for app_label in ("issues", "stations", "deputies"):
+    for app_label in ("auth", "issues", "stations", "deputies"):
         create_permissions(apps.get_app_config(app_label), verbosity=0)
     for name, pairs in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)

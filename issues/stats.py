@@ -147,7 +147,7 @@ def figure_stations(user, *, station_id: int | None = None, region_id: int | Non
     scope = scope_of(user)
     stations = Station.objects.all()
     if not scope.is_superuser:
-        stations = stations.filter(pk__in=scope.station_ids)
+        stations = stations.filter(scope.station_filter())
     if station_id is not None:
         stations = stations.filter(pk=station_id)
     if region_id is not None:

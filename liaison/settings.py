@@ -167,7 +167,8 @@ API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12, minimum=1)
 # Two-factor logins (TOTP, 等保 level 3), accounts.policy: always for superusers; for members of
 # these groups (put the county administrators' group here once it exists); for everyone with
 # staff access when TWO_FACTOR_REQUIRED_FOR_ALL_STAFF=1. Anyone else may enroll by choice.
-TWO_FACTOR_REQUIRED_GROUPS = env_list("TWO_FACTOR_REQUIRED_GROUPS", [])
+# The county, city and province administrators (stations.models.StaffMembership.Role) by default.
+TWO_FACTOR_REQUIRED_GROUPS = env_list("TWO_FACTOR_REQUIRED_GROUPS", ["county_admin", "city_admin", "province_admin"])
 TWO_FACTOR_REQUIRED_FOR_ALL_STAFF = env_bool("TWO_FACTOR_REQUIRED_FOR_ALL_STAFF", False)
 OTP_TOTP_ISSUER = "Liaison 人大代表联络站"
 # django-otp's throttle: after n wrong codes in a row a device refuses every code for

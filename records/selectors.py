@@ -35,11 +35,11 @@ def record_deputies(user) -> QuerySet[Deputy]:
     scope = scope_of(user)
     if scope.is_superuser:
         return Deputy.objects.all()
-    staff_stations = scope.staff_station_ids | scope.township_station_ids
-    q = Q(pk__in=Stationing.objects.filter(station_id__in=staff_stations).values("deputy_id"))
+    watches_stations = bool(scope.staff_station_ids or scope.region_paths)
+    q = Q(pk__in=Stationing.objects.filter(scope.staff_station_filter("station__")).values("deputy_id"))
     if scope.deputy_id is not None:
         q |= Q(pk=scope.deputy_id)
-    if not staff_stations and scope.deputy_id is None:
+    if not watches_stations and scope.deputy_id is None:
         return Deputy.objects.none()
     return Deputy.objects.filter(q)
 
@@ -159,7 +159,7 @@ def _reception_days(user, deputy, cases, first_day, last_day, today, cases_url) 
     scope = scope_of(user)
     slots = DutySlot.objects.filter(deputy=deputy, date__gte=first_day, date__lte=min(last_day, today))
     if not scope.is_superuser:
-        slots = slots.filter(station_id__in=scope.station_ids)
+        slots = slots.filter(scope.station_filter("station__"))
     roster = set(slots.values_list("date", flat=True))
     visits = set(
         cases.filter(channel=Channel.DEPUTY_VISIT)
@@ -258,7 +258,7 @@ def report_stations(user) -> QuerySet:
     scope = scope_of(user)
     if scope.is_superuser:
         return Station.objects.all()
-    return Station.objects.filter(pk__in=scope.staff_station_ids | scope.township_station_ids)
+    return Station.objects.filter(scope.staff_station_filter())
 
 
 def reports_visible_to(user) -> QuerySet:

@@ -68,7 +68,7 @@ class PublicationAdmin(admin.ModelAdmin):
 
     def idor_outside(self, world, role):
         """For the generated IDOR test: a published result of a case on the other side."""
-        near = {"deputy_a", "station_staff", "township_staff"}
+        near = {"deputy_a", "station_staff", "township_staff", "county_admin"}
         station = world.xiushan_station if role in near else world.railway_point
         issue = Issue.objects.filter(station=station).first()
         marker = f"{station.name}公示结果{issue.pk}"

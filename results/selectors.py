@@ -40,4 +40,4 @@ def publication_of(issue) -> Publication | None:
 def publications_visible_to(user):
     scope = scope_of(user)
     found = Publication.objects.select_related("issue", "station")
-    return found if scope.is_superuser else found.filter(station_id__in=scope.station_ids)
+    return found if scope.is_superuser else found.filter(scope.station_filter("station__"))

@@ -1,16 +1,19 @@
 """Stations, their duty roster and the regions in the admin. Everyone sees the stations of their
 scope; only superusers and the station's own staff change a station, its roster and stationings;
-township staff and deputies read."""
+township staff and deputies read. County, city and province administrators add, move, close and
+edit the stations and the regions below their own, inside their region only."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from deputies.forms import StationingForm, stationable_deputies
 from deputies.models import Deputy, Stationing
 from stations.admin_qr import QrPageMixin, qr_preview
-from stations.admin_scope import ScopedAdmin, SuperuserOnlyAdmin, editable_station_ids
-from stations.models import CalendarDay, DutySlot, Region, StaffMembership, Station
+from stations.admin_scope import ScopedAdmin, administered, administers, editable_station_ids
+from stations.admin_staff import StaffMembershipAdmin  # noqa: F401 (registers it)
+from stations.models import CalendarDay, DutySlot, Region, Station
 from stations.scope import scope_of
 
 
@@ -89,19 +92,33 @@ class StationAdmin(QrPageMixin, ScopedAdmin):
         return [*fields, "qr_code"] if obj is not None else fields
 
     def get_readonly_fields(self, request, obj=None):
-        # Staff keep their station's details up to date but do not move or close it.
-        fixed = [] if request.user.is_superuser else ["kind", "region", "is_active"]
+        # Staff keep their station's details up to date but do not move or close it; the
+        # administrator of its region does.
+        runs = scope_of(request.user).admin_region_paths and (obj is None or administers(request, obj.region.path))
+        fixed = [] if request.user.is_superuser or runs else ["kind", "region", "is_active"]
         return [*fixed, "qr_code"]
+
+    def has_add_permission(self, request):
+        current = scope_of(request.user)
+        return super().has_add_permission(request) and (current.is_superuser or bool(current.admin_region_paths))
 
     def has_change_permission(self, request, obj=None):
         ok = super().has_change_permission(request, obj)
-        return ok and (obj is None or self.can_edit_station(request, obj.pk))
+        return ok and (obj is None or self._may_edit(request, obj))
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
     def can_rotate(self, request, obj) -> bool:
-        return self.can_edit_station(request, obj.pk)
+        return self._may_edit(request, obj)
+
+    def _may_edit(self, request, obj) -> bool:
+        return self.can_edit_station(request, obj.pk) or administers(request, obj.region.path)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":  # an administrator places stations inside their region only
+            kwargs["queryset"] = administered(request, Region.objects.all(), "path")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("QR code"))
     def qr_code(self, obj):
@@ -146,24 +163,33 @@ class RegionAdmin(ScopedAdmin):
 
     def scope_queryset(self, request, queryset):
         current = scope_of(request.user)
-        if current.is_superuser:
-            return queryset
-        if not current.township_region_paths:
-            return queryset.none()
-        from django.db.models import Q
+        return queryset if current.is_superuser else queryset.filter(current.region_filter("path"))
 
-        within = Q()
-        for region_path in current.township_region_paths:
-            within |= Q(path__startswith=region_path)
-        return queryset.filter(within)
+    def has_add_permission(self, request):
+        current = scope_of(request.user)
+        return super().has_add_permission(request) and (current.is_superuser or bool(current.admin_region_paths))
 
+    def has_change_permission(self, request, obj=None):
+        # An administrator edits the regions below their own, never their own region (nor above).
+        ok = super().has_change_permission(request, obj)
+        current = scope_of(request.user)
+        if obj is None or current.is_superuser:
+            return ok
+        return ok and administers(request, obj.path) and obj.path not in current.admin_region_paths
 
-@admin.register(StaffMembership)
-class StaffMembershipAdmin(SuperuserOnlyAdmin):
-    list_display = ["user", "role", "station", "region"]
-    list_filter = ["role"]
-    list_select_related = ["user", "station", "region"]
-    autocomplete_fields = ["user"]
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = administered(request, Region.objects.all(), "path")
+            kwargs["required"] = not request.user.is_superuser  # only superusers add a top level
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and not administers(request, obj.parent.path if obj.parent_id else None):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CalendarDay)

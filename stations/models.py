@@ -1,20 +1,28 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.tokens import new_public_token
 
+# Sent inside the transaction that moves a region (with its subtree) or a station to another
+# region, so that whatever copies a region path (issues.Issue.region_path) follows in the same
+# transaction. `old_path` and `new_path` are prefixes: every copy starting with `old_path` is
+# rewritten to start with `new_path`; a station's move also names it (`station_id`).
+region_path_moved = Signal()
+
 
 class Region(models.Model):
-    """An administrative area (行政区划): city › district/county › township/subdistrict › village.
+    """An administrative area (行政区划): province › city › district/county › township/subdistrict › village.
 
     `path` is the chain of ancestor ids ("/1/4/9/"), so "everything in this region" is one
     indexed prefix match instead of a recursive walk.
     """
 
     class Level(models.TextChoices):
+        PROVINCE = "province", _("province")
         CITY = "city", _("city")
         DISTRICT = "district", _("district or county")
         TOWNSHIP = "township", _("township or subdistrict")
@@ -41,15 +49,17 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @transaction.atomic
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         old_path = self.path
         new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
         if old_path != new_path:
             Region.objects.filter(pk=self.pk).update(path=new_path)
-            if old_path:  # moved under another parent: carry the subtree along
+            if old_path:  # moved under another parent: carry the subtree, and its cases, along
                 for child in Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
                     Region.objects.filter(pk=child.pk).update(path=new_path + child.path[len(old_path) :])
+                region_path_moved.send(sender=Region, old_path=old_path, new_path=new_path)
             self.path = new_path
 
     @property
@@ -93,6 +103,17 @@ class Station(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        before = None
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and not self._state.adding and (update_fields is None or "region" in update_fields):
+            before = Station.objects.filter(pk=self.pk).values_list("region_id", flat=True).first()
+        super().save(*args, **kwargs)
+        if before is not None and before != self.region_id:
+            new_path = Region.objects.values_list("path", flat=True).get(pk=self.region_id)
+            region_path_moved.send(sender=Station, old_path=None, new_path=new_path, station_id=self.pk)
+
 
 class DutySlot(models.Model):
     """A reception day (接待日 / 轮值): a deputy receives voters at a station on a date."""
@@ -118,12 +139,17 @@ class DutySlot(models.Model):
 
 
 class StaffMembership(models.Model):
-    """Who a staff account works for: a station's staff (联络站工作人员) or a township's
-    people's-congress office (乡镇人大 / 街道人大工委), which watches a whole region read-only."""
+    """Who a staff account works for: a station's staff (联络站工作人员), a township's
+    people's-congress office (乡镇人大 / 街道人大工委), which watches a whole region read-only, or
+    the administrator (管理员) of a county, city or province, who runs the stations, deputies,
+    departments, staff accounts and platform settings of that region (a tenant of the network)."""
 
     class Role(models.TextChoices):
         STATION_STAFF = "station_staff", _("station staff")
         TOWNSHIP_STAFF = "township_staff", _("township staff")
+        COUNTY_ADMIN = "county_admin", _("county administrator")
+        CITY_ADMIN = "city_admin", _("city administrator")
+        PROVINCE_ADMIN = "province_admin", _("province administrator")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
@@ -143,7 +169,11 @@ class StaffMembership(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(role="station_staff", station__isnull=False, region__isnull=True)
-                    | models.Q(role="township_staff", region__isnull=False, station__isnull=True)
+                    | models.Q(
+                        role__in=["township_staff", "county_admin", "city_admin", "province_admin"],
+                        region__isnull=False,
+                        station__isnull=True,
+                    )
                 ),
                 name="staffmembership_station_or_region_by_role",
             ),
@@ -152,6 +182,24 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.station or self.region}"
+
+    def clean(self) -> None:
+        level = ADMIN_ROLE_LEVELS.get(self.role)
+        if level is not None and self.region_id is not None and self.region.level != level:
+            raise ValidationError(
+                {
+                    "region": _("This role is bound to a region of the level %(level)s.")
+                    % {"level": Region.Level(level).label}
+                }
+            )
+
+
+# The region level each administrator role is bound to (how far each reaches: stations.scope.ADMIN_RANK).
+ADMIN_ROLE_LEVELS = {
+    StaffMembership.Role.COUNTY_ADMIN: Region.Level.DISTRICT,
+    StaffMembership.Role.CITY_ADMIN: Region.Level.CITY,
+    StaffMembership.Role.PROVINCE_ADMIN: Region.Level.PROVINCE,
+}
 
 
 class RetiredStationToken(models.Model):

@@ -21,18 +21,16 @@ from villagers.views import photo_response
 _FORMATS = {"png": ("image/png", qr_png), "svg": ("image/svg+xml", qr_svg)}
 
 
-def _deputy_station_ids(deputy: Deputy) -> set[int]:
-    return set(Stationing.objects.current().filter(deputy=deputy).values_list("station_id", flat=True))
-
-
 def _may_print_station(user, station: Station) -> bool:
     scope = scope_of(user)
-    return scope.is_superuser or station.pk in scope.station_ids
+    return scope.is_superuser or station.pk in scope.named_station_ids or scope.in_regions(station.region.path)
 
 
 def _may_print_deputy(user, deputy: Deputy) -> bool:
     scope = scope_of(user)
-    return scope.is_superuser or scope.deputy_id == deputy.pk or bool(_deputy_station_ids(deputy) & scope.station_ids)
+    if scope.is_superuser or scope.deputy_id == deputy.pk:
+        return True
+    return Stationing.objects.current().filter(scope.station_filter("station__"), deputy=deputy).exists()
 
 
 def _visible_station(user, pk) -> Station:

@@ -56,7 +56,7 @@ class DutyRuleAdmin(ScopedReadAdmin):
     def get_queryset(self, request):
         scope = scope_of(request.user)
         rules = DutyRule.objects.all()
-        return rules if scope.is_superuser else rules.filter(station_id__in=scope.station_ids)
+        return rules if scope.is_superuser else rules.filter(scope.station_filter("station__"))
 
     def has_add_permission(self, request, *args):
         return may_write_somewhere(request)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from demo.data import BAIQUAN, DEFAULT_PASSWORD, MAIN_ACCOUNTS, RAILWAY, SHOPS, XIUSHAN
 from issues.models import Issue, IssueEvent, State
 from issues.selectors import issues_visible_to
-from stations.models import Station
+from stations.models import Region, Station
 
 
 def _counts() -> dict[str, int]:
@@ -131,6 +131,13 @@ def test_scopes_of_the_demo_accounts(demo):
     assert not deputy_b.filter(station__in=[railway, baiquan]).exists()
 
     assert issues_visible_to(_user("demo_admin")).count() == Issue.objects.count()
+
+    # 定海区's administrator: every case of the county's stations (白泉镇 is one of its townships).
+    county = issues_visible_to(_user("demo_county_admin"))
+    county_path = Region.objects.get(code="330902").path
+    dinghai = Issue.objects.filter(station__region__path__startswith=county_path)
+    assert set(county.values_list("pk", flat=True)) == set(dinghai.values_list("pk", flat=True))
+    assert county.filter(station=railway).exists() and not county.filter(station=xiushan).exists()
 
 
 def test_password_option_changes_the_passwords(demo):

@@ -18,7 +18,7 @@ def orm_post(deputy: Deputy, station_id: int | None = None):
     serving = Stationing.objects.current().filter(deputy=deputy, deputy__is_active=True, station__is_active=True)
     if station_id is not None:
         serving = serving.filter(station_id=station_id)
-    return serving.order_by("kind", "id").values_list("deputy_id", "station_id").first()
+    return serving.order_by("kind", "id").values_list("deputy_id", "station_id", "station__region__path").first()
 
 
 def test_the_lookup_finds_the_same_post_as_the_orm_on_every_edge(world):

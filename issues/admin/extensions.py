@@ -116,7 +116,9 @@ class ExtensionRequestAdmin(ScopedAdmin):
     def idor_outside(self, world, role):
         """For the generated IDOR test: a request on the other side's case."""
         station = (
-            world.xiushan_station if role in {"deputy_a", "station_staff", "township_staff"} else world.railway_point
+            world.xiushan_station
+            if role in {"deputy_a", "station_staff", "township_staff", "county_admin"}
+            else world.railway_point
         )
         issue = Issue.objects.filter(station=station).first()
         forwarding, _created = Forwarding.objects.get_or_create(

@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils.functional import cached_property
 
-from deputies.models import Deputy
+from deputies.models import Deputy, Stationing
 from issues.permissions import scope_of
 from stations.models import Station
 
@@ -107,7 +107,7 @@ class ScopedStationFilter(_ScopedRelatedFilter):
     def rows(self, request):
         scope = scope_of(request.user)
         stations = Station.objects.order_by("name", "pk")
-        return stations if scope.is_superuser else stations.filter(pk__in=scope.station_ids)
+        return stations if scope.is_superuser else stations.filter(scope.station_filter())
 
 
 class ScopedDeputyFilter(_ScopedRelatedFilter):
@@ -118,7 +118,7 @@ class ScopedDeputyFilter(_ScopedRelatedFilter):
         deputies = Deputy.objects.order_by("name", "pk")
         if scope.is_superuser:
             return deputies
-        q = Q(stationings__station_id__in=scope.station_ids)
+        q = Q(pk__in=Stationing.objects.filter(scope.station_filter("station__")).values("deputy_id"))
         if scope.deputy_id is not None:
             q |= Q(pk=scope.deputy_id)
         return deputies.filter(pk__in=Deputy.objects.filter(q).values("pk"))

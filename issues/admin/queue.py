@@ -129,7 +129,12 @@ class CaseListMixin:
     def get_list_display(self, request):
         # Staff of a single station do not need its name on every row: the room goes to the content.
         current = scope_of(request.user)
-        single = not current.is_superuser and current.deputy_id is None and len(current.station_ids) == 1
+        single = (
+            not current.is_superuser
+            and current.deputy_id is None
+            and not current.region_paths
+            and len(current.named_station_ids) == 1
+        )
         names = [name for name in self.list_display if not (single and name == "station")]
         return [state_column(request, self.state_badge) if name == "state_badge" else name for name in names]
 

@@ -82,7 +82,7 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
 
     def idor_outside(self, world, role):
         """For the generated IDOR test: a template of the station on the other side."""
-        on_railway_side = role in ("deputy_a", "station_staff", "township_staff")
+        on_railway_side = role in ("deputy_a", "station_staff", "township_staff", "county_admin")
         station = world.xiushan_station if on_railway_side else world.railway_point
         marker = f"{station.name}专用答复模板"
         template = ReplyTemplate.objects.create(name=marker, station=station, text=f"{marker}：已处理。")

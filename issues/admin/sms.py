@@ -81,7 +81,7 @@ class SmsMessageAdmin(admin.ModelAdmin):
 
     def idor_outside(self, world, role):
         """For the generated IDOR test: a text of a case on the other side of the world."""
-        near = {"deputy_a", "station_staff", "township_staff"}
+        near = {"deputy_a", "station_staff", "township_staff", "county_admin"}
         station = world.xiushan_station if role in near else world.railway_point
         issue = Issue.objects.filter(station=station).first()
         message = SmsMessage.objects.create(

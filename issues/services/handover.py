@@ -35,7 +35,7 @@ def deputy_end_term(
     there. Everything or nothing: one case that cannot move stops the whole hand-over."""
     scope = scope_of(actor.user) if actor.user is not None else None
     if scope is None or not (scope.is_superuser or station_id in scope.staff_station_ids):
-        if scope is not None and station_id in scope.station_ids:
+        if scope is not None and scope.sees_station(station_id):
             raise ActionForbidden(_("Only the station's staff end a deputy's term there."))
         raise IssueNotFound(_("No such deputy at this station."))
     today = timezone.localdate(clock.now()) if end_date is None else end_date

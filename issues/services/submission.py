@@ -74,9 +74,9 @@ def issue_submit(
 
     # The villager's path finds where the deputy serves in the insert statement itself (one
     # round trip: see liaison.db.insert_together); staff are checked against the station first.
-    lookup = _addressee(deputy_id, station_id, deputy_token)
+    lookup, region_path = _addressee(deputy_id, station_id, deputy_token)
     if lookup is not None and actor.role != Role.VILLAGER:
-        deputy_id, station_id = _resolved(lookup, deputy_id, station_id, deputy_token)
+        deputy_id, station_id, region_path = _resolved(lookup, deputy_id, station_id, deputy_token)
         lookup = None
     if category_id is not None and not Category.objects.filter(pk=category_id, is_active=True).exists():
         raise InvalidInput(_("Unknown category."), field="category")
@@ -100,6 +100,7 @@ def issue_submit(
     issue = Issue(
         channel=channel,
         station_id=station_id,
+        region_path=region_path,
         deputy_id=deputy_id,
         category_id=category_id,
         content=content,
@@ -152,7 +153,8 @@ def issue_submit(
                         )
                     raise InvalidInput(_("Your voice note is no longer kept. Please record it again."), field="voice")
                 # The case, its first timeline event and its photos: one statement on PostgreSQL.
-                # These models have no save() logic or signals for insert_together to skip.
+                # Their save() logic is nothing insert_together skips: Issue.save only fills a
+                # region path left empty, and this one is set (above, or by the lookup).
                 if not insert_together(issue, [event, *handed_over, *stored], lookup=lookup):
                     replay = _replay(idempotency_key, fingerprint) if idempotency_key else None
                     if replay is not None:  # sent before the deputy stopped serving
@@ -191,28 +193,30 @@ def issue_submit(
     raise AssertionError("unreachable")
 
 
-def _addressee(deputy_id: int | None, station_id: int | None, deputy_token: str) -> Lookup | None:
-    """Where a case goes: a station alone is checked here; a deputy (by id or QR token) becomes
-    the Lookup of where they serve, at `station_id` when given."""
+def _addressee(deputy_id: int | None, station_id: int | None, deputy_token: str) -> tuple[Lookup | None, str]:
+    """Where a case goes: a station alone is checked here (its region path comes back); a deputy
+    (by id or QR token) becomes the Lookup of where they serve, at `station_id` when given."""
     from deputies.selectors import serving_post_lookup
     from stations.models import Station
 
     if deputy_id is not None or deputy_token:
-        return serving_post_lookup(deputy_id=deputy_id, token=deputy_token, station_id=station_id)
+        return serving_post_lookup(deputy_id=deputy_id, token=deputy_token, station_id=station_id), ""
     if station_id is None:
         raise InvalidInput(_("Choose a station."), field="station")
-    if not Station.objects.filter(pk=station_id, is_active=True).exists():
+    region_path = Station.objects.filter(pk=station_id, is_active=True).values_list("region__path", flat=True).first()
+    if region_path is None:
         raise InvalidInput(_("This station does not receive cases any more."), field="station")
-    return None
+    return None, region_path
 
 
-def _resolved(lookup: Lookup, deputy_id: int | None, station_id: int | None, deputy_token: str) -> tuple[int, int]:
-    """Run `lookup`: the (deputy id, station id), or the InvalidInput that says what is wrong."""
+def _resolved(lookup: Lookup, deputy_id: int | None, station_id: int | None, deputy_token: str) -> tuple[int, int, str]:
+    """Run `lookup`: the (deputy id, station id, region path), or the InvalidInput that says what
+    is wrong."""
     from deputies.models import Deputy
 
     row = lookup.first_row()
     if row is not None:
-        return row[0], row[1]
+        return row[0], row[1], row[2]
     named = {"pk": deputy_id} if deputy_id is not None else {"qr_token": deputy_token}
     if not Deputy.objects.filter(**named, is_active=True).exists():
         raise InvalidInput(_("This deputy does not receive cases any more."), field="deputy")

@@ -4,6 +4,7 @@ files without a manifest, and cases in a given state."""
 import pytest
 from django.test import Client
 
+from accounts.policy import two_factor_required
 from issues.departments import departments_in_scope
 from issues.models import Issue, State
 from issues.services import issue_transition
@@ -19,11 +20,11 @@ def user_of(world, role: str):
 
 
 def client_for(world, role: str, **kwargs) -> Client:
-    """A client logged in as `role`; the superuser (who must use two-step verification) also
-    with a verified session, as after entering the code."""
+    """A client logged in as `role`; the superuser and the region administrators (who must use
+    two-step verification) also with a verified session, as after entering the code."""
     client = Client(**kwargs)
     user = user_of(world, role)
-    if user.is_superuser:
+    if two_factor_required(user):
         return verified_login(client, user, backend=BACKEND)
     client.force_login(user, backend=BACKEND)
     return client

@@ -57,7 +57,8 @@ WITH draw AS (
 INSERT INTO issues_issue (tracking_code, short_code, channel, station_id, deputy_id, category_id,
   department_id, content, submitter_name, submitter_phone, source_ref, state, deadline, round,
   reply_text, rejection_reason, rating, last_reply_on_time, created_at, updated_at, accepted_at,
-  first_assigned_at, first_replied_at, replied_at, finished_at, submission_key, submission_fingerprint, sms_consent)
+  first_assigned_at, first_replied_at, replied_at, finished_at, submission_key, submission_fingerprint, sms_consent,
+  region_path)
 SELECT md5('case' || n), 'B' || lpad(to_hex(n), 8, '0'),
   (ARRAY['deputy_qr','station_qr','deputy_visit','walk_in','activity','platform_hot_topic'])[1 + floor(r6 * 6)::int],
   (%(stations)s::int[])[si], (%(deputies)s::int[])[(si - 1) * 5 + 1 + floor(r6 * 5)::int],
@@ -69,7 +70,8 @@ SELECT md5('case' || n), 'B' || lpad(to_hex(n), 8, '0'),
                WHEN st = 'assigned' AND r4 < 0.3 THEN 'unsatisfied' ELSE '' END,
   CASE WHEN rep IS NOT NULL THEN rep < created + interval '7 days' END,
   created, created, acc, asg, rep, rep,
-  CASE WHEN st IN ('evaluated', 'closed') THEN rep + interval '3 days' END, '', '', FALSE
+  CASE WHEN st IN ('evaluated', 'closed') THEN rep + interval '3 days' END, '', '', FALSE,
+  (%(paths)s::text[])[si]
 FROM replies
 """
 
@@ -120,6 +122,7 @@ class Command(BaseCommand):
             raise CommandError("This database already holds cases: use an empty scratch database.")
         started = time.monotonic()
         station_ids, deputy_ids, category_ids, department_id = self._network()
+        paths = dict(Station.objects.filter(pk__in=station_ids).values_list("pk", "region__path"))
         today = date.today()
         t0 = today - timedelta(days=365 * YEARS)
         params = {
@@ -127,6 +130,7 @@ class Command(BaseCommand):
             "span": 365 * YEARS * 86400,
             "nstations": len(station_ids),
             "stations": station_ids,
+            "paths": [paths[pk] for pk in station_ids],
             "deputies": deputy_ids,
             "categories": category_ids,
             "ncat": len(category_ids),
