@@ -20,6 +20,7 @@ from issues.admin.bulk import BulkActionsMixin
 from issues.admin.filters import DeadlineFilter
 from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
+from issues.admin.metoo import MeTooAdminMixin
 from issues.admin.queue import TRIAGE_KEYS, QueueChangeList, QueueFilter, queue_tabs
 from issues.admin.replytemplates import reply_template_choices
 from issues.admin.sms import sms_rows
@@ -61,12 +62,13 @@ def _short_time(value) -> str:
 
 
 @admin.register(Issue)
-class IssueAdmin(BulkActionsMixin, ScopedAdmin):
+class IssueAdmin(MeTooAdminMixin, BulkActionsMixin, ScopedAdmin):
     list_display = [
         "code",
         "excerpt",
         "state_badge",
         "deadline_display",
+        "seconded",
         "age",
         "station",
         "deputy",
@@ -97,7 +99,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
     # --- scope and permissions ------------------------------------------------------------------
 
     def get_queryset(self, request):
-        return issues_visible_to(request.user).select_related(*self.list_select_related)
+        return self.with_seconded(issues_visible_to(request.user).select_related(*self.list_select_related))
 
     def has_change_permission(self, request, obj=None):
         return False  # state, timeline and codes change only through the actions below
@@ -195,6 +197,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
                 wrap(self.retry_forwarding_view),
                 name=f"{prefix}_retry_forwarding",
             ),
+            *self.metoo_urls(prefix),
             *super().get_urls(),
         ]
 
@@ -339,6 +342,7 @@ class IssueAdmin(BulkActionsMixin, ScopedAdmin):
             "can_retry": bool(forwarding) and may_retry(request.user, issue),
             "similar": similar_cases(request.user, issue) if issue.state in OPEN_STATES else [],
             "texts": sms_rows(issue),
+            **self.metoo_context(request, issue),
         }
         return TemplateResponse(request, "admin/issues/issue/case.html", context)
 
