@@ -161,10 +161,10 @@ class IssueAdmin(MeTooAdminMixin, BulkActionsMixin, ScopedAdmin):
 
     def get_list_display(self, request):
         # Staff of a single station do not need its name on every row: the room goes to the content.
-        current = scope_of(request.user)
+        current, shown = scope_of(request.user), self.metoo_columns(request, self.list_display)
         if not current.is_superuser and current.deputy_id is None and len(current.station_ids) == 1:
-            return [name for name in self.list_display if name != "station"]
-        return self.list_display
+            return [name for name in shown if name != "station"]
+        return shown
 
     def get_changelist(self, request, **kwargs):
         return QueueChangeList

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from issues.metoo import call_panel, with_seconded_count
+from issues.models import PublicCall
 from issues.permissions import Actor, scope_of
 from issues.services.metoo import SHOWERS, public_call_hide, public_call_show
 from liaison.errors import IssueError, IssueNotFound
@@ -25,6 +26,17 @@ class MeTooAdminMixin:
 
     def with_seconded(self, cases):
         return with_seconded_count(cases)
+
+    def metoo_columns(self, request, columns) -> list[str]:
+        """The list's columns, with the count only where the user's stations show any case for
+        "me too": elsewhere it would only take room from the content."""
+        scope = scope_of(request.user)
+        calls = (
+            PublicCall.objects.all()
+            if scope.is_superuser
+            else PublicCall.objects.filter(station_id__in=scope.station_ids)
+        )
+        return list(columns) if calls.exists() else [name for name in columns if name != "seconded"]
 
     def metoo_urls(self, prefix: str) -> list:
         wrap = self.admin_site.admin_view

@@ -214,3 +214,15 @@ def test_the_database_refuses_a_second_row_for_one_device_or_number_even_past_th
     Seconding.objects.create(issue=issue, device="f")  # many without a phone
     Seconding.objects.create(issue=issue, device="g")
     assert Seconding.objects.count() == 3
+
+
+def test_the_count_column_appears_only_where_a_station_shows_a_case(world):
+    client = client_for(world, "station_staff")
+    world.submit(content="路灯坏了三天了。")
+    assert "seconded" not in client.get(CHANGELIST).context["cl"].list_display  # room for the content
+    other = world.submit(station=world.xiushan_station, content="码头护栏松了。")
+    public_call_show(actor=world.actor("admin"), issue_id=other.pk, text="码头护栏松了。")
+    assert "seconded" not in client.get(CHANGELIST).context["cl"].list_display  # another station's
+    assert "seconded" in client_for(world, "admin").get(CHANGELIST).context["cl"].list_display
+    show(world, world.submit(content="垃圾桶满了一星期。"), text="垃圾桶满了一星期。")
+    assert "seconded" in client.get(CHANGELIST).context["cl"].list_display
