@@ -41,6 +41,7 @@ DEFAULT_LIMITS = {
     "lookup_ip": Limit(10, 600),  # tracking-code lookups (code + phone digits) per IP
     "lookup_code_fail": Limit(10, 3600),  # failed lookups of one code per hour, from any address
     "evaluate_ip": Limit(30, 3600),
+    "second_ip": Limit(30, 3600),  # "me too" presses per IP per hour (villagers share carrier IPs)
     "page_ip": Limit(600, 60),  # public page views per IP per minute
     "login_fail_ip": Limit(30, 3600),  # failed staff logins per IP per hour, any usernames
 }

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from issues import clock
 from issues.models import Issue
 from issues.permissions import Actor, Role, scope_of
+from liaison.deidentify import KINDS, Deidentified, deidentify
 from liaison.errors import ActionForbidden, IllegalTransition, InvalidInput, IssueNotFound
-from results.deidentify import KINDS, Deidentified, deidentify
 from results.models import Publication
 from results.selectors import ANSWERED
 

@@ -267,7 +267,8 @@ def _page_cache_key(code: str, request) -> str | None:
 
 
 def _fill_slots(request, html: str) -> HttpResponse:
-    html = html.replace(_CSRF_SLOT, get_token(request), 1).replace(_TOKEN_SLOT, new_submission_token(), 1)
+    # Every form of the page carries the CSRF token (the "me too" buttons too); one submission token.
+    html = html.replace(_CSRF_SLOT, get_token(request)).replace(_TOKEN_SLOT, new_submission_token(), 1)
     return HttpResponse(html)
 
 

@@ -5,7 +5,7 @@ import os
 
 from django.urls import path, register_converter
 
-from villagers import directory_views, elder, results_views, staff, views, voice_views
+from villagers import directory_views, elder, metoo_views, results_views, staff, views, voice_views
 
 
 class _QrFormat:
@@ -29,6 +29,7 @@ urlpatterns = [
     path("d/<str:token>/", views.deputy, name="deputy"),
     path("d/<str:token>/photo/", views.deputy_photo, name="deputy-photo"),
     path("s/<str:token>/", views.station, name="station"),
+    path("s/<str:token>/metoo/<int:call_id>/", metoo_views.second, name="metoo"),
     path("t/<str:tracking_code>/", views.track, name="track"),
     path("t/<str:tracking_code>/receipt/", views.receipt, name="receipt"),
     path("t/<str:tracking_code>/sms-stop/", views.sms_stop, name="sms-stop"),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from issues.metoo import public_calls_of
 from issues.models import OPEN_STATES, Attachment, Channel
 from issues.selectors import awaiting_rating, issue_by_tracking_code, public_timeline
 from issues.services import issue_evaluate
@@ -111,6 +112,7 @@ def _station_context(page, notice: str = "") -> dict:
         "upcoming": [e for e in upcoming_public_events(page.station, days=60) if e.kind != Kind.RECEPTION_DAY][:6],
         "reception_days": station_reception_days(page.station),
         "notice": notice,
+        "calls": public_calls_of(page.station),  # "me too" (villagers.metoo_views)
     }
 
 

@@ -22,6 +22,7 @@ from issues.admin.forms import ACTION_FORMS, EXTEND, RecordForm
 from issues.admin.forwarding import forwarding_rows, may_retry, retry_service
 from issues.admin.listing import ScaleListMixin, ScopedDeputyFilter, ScopedStationFilter
 from issues.admin.merging import MergeMixin, merge_context, merge_urls, with_merges
+from issues.admin.metoo import MeTooAdminMixin
 from issues.admin.queue import TRIAGE_KEYS, CaseListMixin, QueueChangeList, QueueFilter, escalation_proposal, queue_tabs
 from issues.admin.replytemplates import reply_template_choices
 from issues.admin.sms import sms_rows
@@ -63,12 +64,13 @@ def _short_time(value) -> str:
 
 
 @admin.register(Issue)
-class IssueAdmin(CaseListMixin, ScaleListMixin, MergeMixin, BulkActionsMixin, ScopedAdmin):
+class IssueAdmin(CaseListMixin, MeTooAdminMixin, ScaleListMixin, MergeMixin, BulkActionsMixin, ScopedAdmin):
     list_display = [
         "code",
         "excerpt",
         "state_badge",
         "deadline_display",
+        "seconded",
         "age",
         "station",
         "deputy",
@@ -99,7 +101,9 @@ class IssueAdmin(CaseListMixin, ScaleListMixin, MergeMixin, BulkActionsMixin, Sc
     # --- scope and permissions ------------------------------------------------------------------
 
     def get_queryset(self, request):
-        return with_merges(issues_visible_to(request.user).select_related(*self.list_select_related))
+        return self.with_seconded(
+            with_merges(issues_visible_to(request.user).select_related(*self.list_select_related))
+        )
 
     def has_change_permission(self, request, obj=None):
         return False  # state, timeline and codes change only through the actions below
@@ -191,6 +195,7 @@ class IssueAdmin(CaseListMixin, ScaleListMixin, MergeMixin, BulkActionsMixin, Sc
                 name=f"{prefix}_retry_forwarding",
             ),
             *merge_urls(self),
+            *self.metoo_urls(prefix),
             *super().get_urls(),
         ]
 
@@ -337,6 +342,7 @@ class IssueAdmin(CaseListMixin, ScaleListMixin, MergeMixin, BulkActionsMixin, Sc
             "proposal": escalation_proposal(request, issue),
             "texts": sms_rows(issue),
             **merge_context(request.user, issue, admin_name=self.admin_site.name),
+            **self.metoo_context(request, issue),
         }
         return TemplateResponse(request, "admin/issues/issue/case.html", context)
 

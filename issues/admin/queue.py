@@ -135,7 +135,7 @@ class CaseListMixin:
             and not current.region_paths
             and len(current.named_station_ids) == 1
         )
-        names = [name for name in self.list_display if not (single and name == "station")]
+        names = [name for name in super().get_list_display(request) if not (single and name == "station")]
         return [state_column(request, self.state_badge) if name == "state_badge" else name for name in names]
 
     def action_checkbox(self, obj):

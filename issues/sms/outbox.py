@@ -174,7 +174,7 @@ def _outgoing(message: SmsMessage) -> Outgoing:
         template=message.template,
         params={k: v for k, v in message.params.items() if k != "round"},
         text=render(message.template, message.params),
-        tracking_code=message.issue.tracking_code,
+        tracking_code=message.params.get("track", ""),  # none in a text to a villager who said "me too"
     )
 
 

@@ -6,10 +6,11 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from issues import clock
-from issues.models import Action, Issue, IssueEvent, State
+from issues.models import Action, Issue, IssueEvent, PublicCall, Seconding, State
 from issues.sms.models import SmsMessage, SmsOptOut
 from issues.sms.outbox import enqueue_after_commit
 from issues.sms.policy import is_mobile, release_time
@@ -50,16 +51,19 @@ def may_text(issue: Issue) -> bool:
     )
 
 
-def _write(issue: Issue, template: str, params: dict, key: str) -> SmsMessage | None:
+def _write(issue: Issue, template: str, params: dict, key: str, *, phone: str = "") -> SmsMessage | None:
+    """Write one text about `issue` to its villager, or to `phone` (a villager who said "me too",
+    whose text carries neither the case's code nor its tracking code)."""
     now = clock.now()
-    params = {"code": issue.short_code, "track": issue.tracking_code, **params}
+    if not phone:
+        params = {"code": issue.short_code, "track": issue.tracking_code, **params}
     try:
         with transaction.atomic():
             message = SmsMessage.objects.create(
                 issue=issue,
                 template=template,
                 params=params,
-                phone=issue.submitter_phone,
+                phone=phone or issue.submitter_phone,
                 key=key,
                 next_attempt_at=release_time(now),
                 created_at=now,
@@ -72,11 +76,32 @@ def _write(issue: Issue, template: str, params: dict, key: str) -> SmsMessage | 
 
 def sms_for_event(issue: Issue, event: IssueEvent) -> SmsMessage | None:
     """Called in the transaction of the event, under the case's row lock."""
+    if event.action == Action.REPLY:
+        _text_seconders(issue, event)
     found = template_for(issue, event)
     if found is None or not may_text(issue):
         return None
     template, params = found
     return _write(issue, template, params, key=f"sms-{issue.pk}-e{event.pk}")
+
+
+def _text_seconders(issue: Issue, event: IssueEvent) -> int:
+    """The answer, told to each villager who said "me too" with a mobile number and consent (the
+    problem named as the station's page showed it). Returns how many texts were written."""
+    call = PublicCall.objects.filter(issue=issue).only("text").first()
+    if call is None:
+        return 0
+    opted_out = SmsOptOut.objects.filter(phone=OuterRef("phone"))
+    seconders = (
+        Seconding.objects.filter(issue=issue, sms_consent=True).exclude(phone="").exclude(Exists(opted_out))
+    ).only("pk", "phone")
+    written = 0
+    for seconding in seconders:
+        key = f"sms-{issue.pk}-e{event.pk}-s{seconding.pk}"
+        params = {"problem": clip(call.text)}
+        if is_mobile(seconding.phone) and _write(issue, "seconded_replied", params, key, phone=seconding.phone):
+            written += 1
+    return written
 
 
 def sms_opt_out(*, issue: Issue) -> bool:

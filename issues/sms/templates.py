@@ -50,8 +50,18 @@ TEMPLATES: dict[str, SmsTemplate] = {
             "评价即将截止",
             "您反映的问题（编号${code}）的评价将于${deadline}截止，请及时评价：" + _LINK,
         ),
+        # To a villager who said "me too" (issues.models.Seconding): never the case's tracking
+        # link, which is the villager's own secret; the problem as the station's page shows it.
+        SmsTemplate(
+            "seconded_replied",
+            "我也遇到：答复",
+            "您点过“我也遇到”的问题“${problem}”已有答复，可到联络站或其办理结果公示页查看。",
+        ),
     )
 }
+
+# Texts to a villager who said "me too": no tracking link, no case code.
+SECONDER_TEMPLATES = frozenset({"seconded_replied"})
 
 # Templates that only make sense while the case still waits for the villager's rating.
 RATING_TEMPLATES = frozenset({"rate_reminder", "rate_last_call"})

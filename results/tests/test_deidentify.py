@@ -4,7 +4,7 @@ removal is reported."""
 
 import pytest
 
-from results.deidentify import deidentify
+from liaison.deidentify import deidentify
 
 CASES = [
     (

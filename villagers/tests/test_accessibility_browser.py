@@ -4,8 +4,9 @@ cheap phone, and a 1280 px window zoomed to 400 %) nor at 360 px with the text a
 each page is screenshot at phone size in test-artifacts/ (accessibility-MODE-PAGE.png).
 
 The pages: home; the lookup with a mistake; the deputy's page; the deputy's form with mistakes
-and a kept photo; the station's page; the receipt; the tracking page with the answer and its
-rating form; the tracking page once rated; the tracking page of a case on the results wall
+and a kept photo; the station's page with a problem shown for "me too" (its phone field open)
+and the page after tapping it; the receipt; the tracking page with the answer and its rating
+form; the tracking page once rated; the tracking page of a case on the results wall
 (with its take-down button); the station's results wall; the tracking page once taken down; the
 lookup's result; the station directory; a QR code no longer in use; a page that does not exist.
 The mode is switched by tapping the header's link, as a villager would, and the pages are
@@ -24,6 +25,7 @@ from PIL import Image
 from deputies.services import deputy_rotate_token
 from issues.models import Issue
 from issues.services import issue_accept, issue_reply, issue_review
+from issues.services.metoo import public_call_show
 from results.services import publication_publish, publication_review
 from stations.models import DutySlot, Station
 from testsupport.axe import axe_violations
@@ -156,9 +158,15 @@ def test_every_villager_page_passes_axe_and_fits_a_phone_in_both_modes(
         page.wait_for_selector("#rate-with-link")
         checked.check("lookup-result")
 
+        shown = world.submit(content="码头的护栏松了，小孩容易掉下去。")
+        public_call_show(actor=world.actor("station_staff"), issue_id=shown.pk, text="码头的护栏松了，小孩容易掉下去。")
         page.goto(f"{live_server.url}/s/{world.railway_point.qr_token}/")
-        assert "陈海涛" in page.inner_text("main")
+        assert "陈海涛" in page.inner_text("main") and "码头的护栏松了" in page.inner_text("#metoo")
+        page.click("#metoo summary")  # the optional phone field of "me too", open
         checked.check("station")
+        page.click("#metoo button[type=submit]")
+        page.wait_for_selector("h1:has-text('谢谢')")
+        checked.check("metoo-recorded")
 
         page.goto(f"{live_server.url}/")
         page.click("#to-directory")
@@ -173,7 +181,7 @@ def test_every_villager_page_passes_axe_and_fits_a_phone_in_both_modes(
         checked.check("moved")
         page.goto(f"{live_server.url}/t/no-such-code/")
         checked.check("not-found")
-        assert len(checked.seen) == 15
+        assert len(checked.seen) == 16
     finally:
         context.close()
 

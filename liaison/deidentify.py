@@ -1,12 +1,14 @@
-"""De-identification of a case's text before it is published on the results wall (办理结果公示):
-people's names, mobile and landline numbers, ID-card numbers and house numbers are taken out, and
-every removal is reported so that staff see exactly what went before they publish.
+"""De-identification of a villager's text before it is shown in public (the results wall,
+results.services; the open problems a station shows for "me too", issues.services.metoo):
+people's names, mobile and landline numbers, ID-card numbers and house numbers are taken out,
+and every removal is reported so that staff see exactly what went before they publish. Plain
+text rules that know no domain model, hence here in liaison.
 
 Rules, not a model: a name is found where Chinese writing marks one (我叫…, 联系人：…, a surname
 with 阿婆, 大爷, 师傅, 先生…, 老王 and 小李) or where it is known (the villager's own name); a
 number by its shape. Replacements keep the text readable: 王阿婆 → 王某, a mobile → [手机号],
 12号 → ×号. Running it again on its own output finds nothing, which is what the publish check
-relies on (results.services)."""
+relies on."""
 
 import re
 from dataclasses import dataclass, field
