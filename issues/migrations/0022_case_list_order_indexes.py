@@ -6,16 +6,19 @@ from django.db import migrations, models
 
 class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
     """CREATE INDEX CONCURRENTLY on PostgreSQL (no lock against writes while it builds over
-    millions of cases). Nothing on SQLite, the small embedded default, which has no NULLS LAST
-    in an index."""
+    millions of cases); a plain CREATE INDEX on SQLite, the small embedded default."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            migrations.AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            migrations.AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
@@ -31,10 +34,10 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexConcurrentlyOnPostgres(
             model_name='issue',
-            index=models.Index(models.OrderBy(models.F('deadline'), nulls_last=True), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='issue_list_order'),
+            index=models.Index(models.OrderBy(models.F('deadline')), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='issue_list_order'),
         ),
         AddIndexConcurrentlyOnPostgres(
             model_name='issue',
-            index=models.Index(models.F('station_id'), models.OrderBy(models.F('deadline'), nulls_last=True), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='issue_list_station_order'),
+            index=models.Index(models.F('station_id'), models.OrderBy(models.F('deadline')), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='issue_list_station_order'),
         ),
     ]

@@ -276,13 +276,13 @@ class Issue(models.Model):
             ),
             models.Index(fields=["station", "created_at"], include=_DASHBOARD_COLUMNS, name="issue_dash_station_cover"),
             # The case list's order (issues.admin.cases, with the admin's "-pk" tie-break): a page,
-            # late ones too, reads its rows off these instead of sorting every case in scope.
-            models.Index(
-                F("deadline").asc(nulls_last=True), F("created_at").desc(), F("id").desc(), name="issue_list_order"
-            ),
+            # late ones too, reads its rows off these instead of sorting every case in scope. An
+            # ascending key is NULLS LAST on PostgreSQL without saying so, as the list orders; SQLite
+            # refuses NULLS LAST in an index.
+            models.Index(F("deadline").asc(), F("created_at").desc(), F("id").desc(), name="issue_list_order"),
             models.Index(
                 F("station_id"),
-                F("deadline").asc(nulls_last=True),
+                F("deadline").asc(),
                 F("created_at").desc(),
                 F("id").desc(),
                 name="issue_list_station_order",
