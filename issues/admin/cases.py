@@ -60,7 +60,9 @@ def staff_photo_url(attachment_id: int) -> str | None:
 
 
 def _short_time(value) -> str:
-    return date_format(timezone.localtime(value), "m-d H:i") if value else ""
+    # Deadlines end a working day (23:59:59): in the list the date says it, the time is noise.
+    local = timezone.localtime(value) if value else None
+    return "" if local is None else date_format(local, "m-d" if (local.hour, local.minute) == (23, 59) else "m-d H:i")
 
 
 @admin.register(Issue)
@@ -147,20 +149,11 @@ class IssueAdmin(CaseListMixin, MeTooAdminMixin, ScaleListMixin, MergeMixin, Bul
         if obj.deadline is None or obj.state not in OPEN_STATES:
             return "—"
         kind = deadline_label(obj.state)
+        flag = '<span class="{}">{} <span class="liaison-when">{}</span></span> <span class="liaison-muted">{}</span>'
         if obj.is_overdue:
-            return format_html(
-                '<span class="liaison-overdue">⚠ {} {}</span> <span class="liaison-muted">{}</span>',
-                _("overdue"),
-                _short_time(obj.deadline),
-                kind,
-            )
+            return format_html(flag, "liaison-overdue", f"⚠ {_('overdue')}", _short_time(obj.deadline), kind)
         if obj.deadline < end_of_today(clock.now()):
-            return format_html(
-                '<span class="liaison-due-today">{} {}</span> <span class="liaison-muted">{}</span>',
-                _("due today"),
-                _short_time(obj.deadline),
-                kind,
-            )
+            return format_html(flag, "liaison-due-today", _("due today"), _short_time(obj.deadline), kind)
         return format_html('{} <span class="liaison-muted">{}</span>', _short_time(obj.deadline), kind)
 
     def get_changelist(self, request, **kwargs):

@@ -1,10 +1,15 @@
 """Station staff open their queue in a real Chromium, on a 1280 px screen and on a 360 px phone:
 the content column shows two lines of each case, and nothing overflows the page or the table's
-frame. The screenshots are kept as test artefacts."""
+frame, also with cases overdue or due today (their flags wrap above the date). The screenshots
+are kept as test artefacts."""
+
+from datetime import timedelta
 
 import pytest
 
-from issues.models import State
+from issues import clock
+from issues.models import Issue, State
+from issues.queue import end_of_today
 from issues.tests.admin_support import _plain_static_files, case_in_state  # noqa: F401
 from testsupport.browser import screenshot
 from testsupport.world import PASSWORD, build_world
@@ -56,6 +61,9 @@ def test_the_queue_is_readable_without_overflow_on_a_screen_and_a_phone(
         issue = case_in_state(world, state)
         issue.content = text  # a fixture's text, as the villager wrote it
         issue.save(update_fields=["content"])
+        if i % 3 != 2:  # overdue by days, or due tonight (deadlines end a working day)
+            tonight = end_of_today(clock.now()) - timedelta(seconds=1)  # 23:59:59
+            Issue.objects.filter(pk=issue.pk).update(deadline=tonight - timedelta(days=3 if i % 3 == 0 else 0))
     mobile = width < 768
     context = browser.new_context(
         viewport={"width": width, "height": 800}, is_mobile=mobile, has_touch=mobile, locale="zh-CN"
