@@ -58,7 +58,7 @@ INSERT INTO issues_issue (tracking_code, short_code, channel, station_id, deputy
   department_id, content, submitter_name, submitter_phone, source_ref, state, deadline, round,
   reply_text, rejection_reason, rating, last_reply_on_time, created_at, updated_at, accepted_at,
   first_assigned_at, first_replied_at, replied_at, finished_at, submission_key, submission_fingerprint, sms_consent,
-  region_path)
+  region_path, match_grams)
 SELECT md5('case' || n), 'B' || lpad(to_hex(n), 8, '0'),
   (ARRAY['deputy_qr','station_qr','deputy_visit','walk_in','activity','platform_hot_topic'])[1 + floor(r6 * 6)::int],
   (%(stations)s::int[])[si], (%(deputies)s::int[])[(si - 1) * 5 + 1 + floor(r6 * 5)::int],
@@ -71,7 +71,7 @@ SELECT md5('case' || n), 'B' || lpad(to_hex(n), 8, '0'),
   CASE WHEN rep IS NOT NULL THEN rep < created + interval '7 days' END,
   created, created, acc, asg, rep, rep,
   CASE WHEN st IN ('evaluated', 'closed') THEN rep + interval '3 days' END, '', '', FALSE,
-  (%(paths)s::text[])[si]
+  (%(paths)s::text[])[si], ''
 FROM replies
 """
 
