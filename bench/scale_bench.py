@@ -1,7 +1,7 @@
 """The staff pages at millions of cases (issue 18), on a database filled by `manage.py fill_bench_data`.
 
-For each role (a superuser standing for the province official, township staff, station staff,
-a deputy) and each page: the case list (default view, a status filter, a search by a case
+For each role (a province administrator, a county administrator, township staff, station staff,
+a deputy, and a superuser) and each page: the case list (default view, a status filter, a search by a case
 code, page 500), the case page, the queue (the list's "my queue" view), /api/issues/ and
 /dashboard/. Each request runs --runs times after one warm-up through Django's test client in
 this process (no web server: what is timed is the view, its queries and its template); prints
@@ -9,7 +9,9 @@ the median, the p95 and the number of SQL queries, after the database's size. Wi
 DATABASE_TASK_STATEMENT_TIMEOUT=25 (seconds) a page whose query runs longer shows as failed, as
 behind gunicorn (whose web processes get that timeout by default).
 
-County administrators are not on this branch (they come with region scoping): no row for them.
+The dashboard is served from its snapshot (dashboard.snapshots); what it costs to compute one
+(the background task's work, or the page's when a scope is small) is the row "dashboard compute",
+one run of `dashboard_data` per role, this year.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/liaison_scale \
         .venv/bin/python bench/scale_bench.py [--runs 7] [--only list,page500] [--roles admin,township]
@@ -51,10 +53,12 @@ def roles() -> dict:
     deputy = users.filter(username__startswith="bench_deputy_").order_by("pk").first()
     station = users.filter(username__startswith="bench_station_").order_by("pk").first()
     return {
-        "admin": users.get(username="bench_admin"),
+        "province": users.get(username="bench_province_admin"),
+        "county": users.get(username="bench_county_admin"),
         "township": users.get(username="bench_township"),
         "station": station,
         "deputy": deputy,
+        "superuser": users.get(username="bench_admin"),
     }
 
 
@@ -87,6 +91,19 @@ def measure(client: Client, path: str, params: dict, runs: int, **headers) -> tu
     return times, len(queries.captured_queries), status
 
 
+def compute_once(user) -> tuple[list[float], int, int]:
+    """One live computation of this user's dashboard for this year: a snapshot's cost."""
+    from dashboard.forms import FilterForm
+    from dashboard.selectors import dashboard_data
+
+    form = FilterForm(None, user=user)
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        dashboard_data(user, form.filters())
+        elapsed = (time.perf_counter() - started) * 1000
+    return [elapsed], len(queries.captured_queries), 0
+
+
 def p95(times: list[float]) -> float:
     ordered = sorted(times)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -109,8 +126,8 @@ def main() -> None:
         size = cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
     print(f"~{cases:,} cases, database {size}; {args.runs} runs each after a warm-up")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  ({os.cpu_count()} CPUs)")
-    print(f"| {'page':16} | {'role':9} | {'median':>8} | {'p95':>8} | {'queries':>7} | status |")
-    print(f"|{'-' * 18}|{'-' * 11}|{'-' * 10}:|{'-' * 10}:|{'-' * 9}:|--------|")
+    print(f"| {'page':16} | {'role':10} | {'median':>8} | {'p95':>8} | {'queries':>7} | status |")
+    print(f"|{'-' * 18}|{'-' * 12}|{'-' * 10}:|{'-' * 10}:|{'-' * 9}:|--------|")
     only = {name for name in args.only.split(",") if name}
     wanted = {name for name in args.roles.split(",") if name}
     for role, user in roles().items():
@@ -119,18 +136,21 @@ def main() -> None:
         client = Client()
         verified_login(client, user)
         token = Token.objects.get_or_create(user=user)[0].key
-        for name, (path, params) in pages(user).items():
+        for name, (path, params) in [*pages(user).items(), ("dashboard compute", ("", {}))]:
             if only and name not in only:
                 continue
             headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if path.startswith("/api/") else {}
             try:
-                times, queries, status = measure(client, path, params, args.runs, **headers)
+                if path:
+                    times, queries, status = measure(client, path, params, args.runs, **headers)
+                else:
+                    times, queries, status = compute_once(user)
             except Exception as error:  # a statement timeout (DATABASE_TASK_STATEMENT_TIMEOUT), for one
-                print(f"| {name:16} | {role:9} | failed: {type(error).__name__}: {str(error)[:60]} |", flush=True)
+                print(f"| {name:16} | {role:10} | failed: {type(error).__name__}: {str(error)[:60]} |", flush=True)
                 connection.close()  # a new connection for the next page
                 continue
             print(
-                f"| {name:16} | {role:9} | {statistics.median(times):6.0f}ms | {p95(times):6.0f}ms "
+                f"| {name:16} | {role:10} | {statistics.median(times):6.0f}ms | {p95(times):6.0f}ms "
                 f"| {queries:>7} | {status:>6} |",
                 flush=True,
             )

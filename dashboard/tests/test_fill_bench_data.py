@@ -72,3 +72,41 @@ def test_its_accounts_open_the_admin_in_their_roles_and_its_rated_cases_show_the
     with translation.override("zh-hans"):
         line = translation.gettext("You rated the reply: %(rating)s") % {"rating": Rating(rated.rating).label}
     assert line in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_fills_a_province_whose_administrators_see_their_own_region_and_leaves_every_index_built(client):
+    """The bench network is a province (cities, counties, townships, stations) with a province and
+    a county administrator; case ids follow the time of submission as in a real database; the
+    indexes dropped for the fill are all there again at the end."""
+    require_postgres()
+    call_command("fill_bench_data", cases=500, stdout=io.StringIO())
+
+    from django.db import connection
+
+    from issues.selectors import issues_visible_to
+    from stations.models import Region
+    from testsupport.twofactor import verified_login
+
+    province = Region.objects.get(level=Region.Level.PROVINCE)
+    assert Region.objects.filter(level=Region.Level.CITY, parent=province).count() == 2
+    user_model = get_user_model()
+    county_admin = user_model.objects.get(username="bench_county_admin")
+    county = StaffMembership.objects.get(user=county_admin).region
+    assert county.level == Region.Level.DISTRICT
+    province_admin = user_model.objects.get(username="bench_province_admin")
+
+    assert issues_visible_to(province_admin).count() == 500
+    in_county = Issue.objects.filter(region_path__startswith=county.path).count()
+    assert 0 < in_county < 500
+    assert issues_visible_to(county_admin).count() == in_county
+    verified_login(client, county_admin)
+    assert client.get("/admin/issues/issue/").status_code == 200
+
+    created = list(Issue.objects.order_by("pk").values_list("created_at", flat=True))
+    assert created == sorted(created)
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename IN ('issues_issue', 'issues_issueevent')")
+        present = {row[0] for row in cur.fetchall()}
+    expected = {index.name for model in (Issue, IssueEvent) for index in model._meta.indexes}
+    assert expected <= present
