@@ -96,7 +96,9 @@ def test_the_snapshot_a_task_computes_equals_a_live_count_for_each_role(
     assert not enqueued and not SnapshotRequest.objects.exists()
 
 
-def test_a_big_scope_without_a_snapshot_gets_the_computing_page_and_one_task(world, cases, frozen_now, big, enqueued, page):
+def test_a_big_scope_without_a_snapshot_gets_the_computing_page_and_one_task(
+    world, cases, frozen_now, big, enqueued, page
+):
     responses = [page("township_staff") for _ in range(3)]
     assert all(is_computing(r) for r in responses)
     assert "白泉镇" in responses[0].content.decode()  # the scope and the filters are shown
@@ -174,7 +176,9 @@ def test_a_reader_who_lost_access_before_the_task_ran_gets_no_figures_of_the_old
     assert is_computing(response)  # the township's key still has no figures
 
 
-def test_a_request_whose_task_was_lost_is_asked_for_again_after_the_timeout(world, cases, frozen_now, big, enqueued, page):
+def test_a_request_whose_task_was_lost_is_asked_for_again_after_the_timeout(
+    world, cases, frozen_now, big, enqueued, page
+):
     page("township_staff")
     assert len(enqueued) == 1
     with clock.frozen_at(NOW + timedelta(minutes=4)):
