@@ -10,9 +10,11 @@ from issues import clock
 class FigureSnapshot(models.Model):
     """The dashboard's figures for one scope and one set of filters, as computed at one moment
     (数据快照). At a million cases the raw aggregates take seconds, so the page and /api/stats/
-    serve a snapshot younger than DASHBOARD_SNAPSHOT_MAX_AGE and say when it was computed; a
-    scheduled task refreshes the common ones (every township and the city, this month, quarter
-    and year). Holds no case text and no phone numbers: counts, names of stations and deputies,
+    serve a snapshot and say when it was computed. The page never computes a big scope while its
+    reader waits (dashboard.snapshots.figures_served): an older snapshot is served while a task
+    computes a newer one. A scheduled task refreshes the common ones (every township and the
+    city, this month, quarter and year) and those read in the last day, and deletes those unread
+    for a week. Holds no case text and no phone numbers: counts, names of stations and deputies,
     and the short codes of overdue cases."""
 
     key = models.CharField(_("key"), max_length=64, unique=True)

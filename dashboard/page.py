@@ -4,6 +4,7 @@ reader asked for a big scope, and what beat refreshes."""
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
 from django.utils import translation
@@ -17,6 +18,7 @@ from dashboard.snapshots import (
     figures_for,
     figures_served,
     inline_max_cases,
+    snapshot_refresh,
     snapshot_request_done,
     snapshots_prune,
 )
@@ -65,6 +67,15 @@ def page_figures(user, params, *, refresh: bool = False) -> tuple[FilterForm, Fi
     return form, f, data, computed_at, from_snapshot
 
 
+def page_refresh(user, params) -> bool:
+    """Compute and keep the page's snapshot for `user` and `params` (the scheduled refresh),
+    unless a reader's request for it is pending (dashboard.snapshots.snapshot_refresh)."""
+    _form, f = _filters(user, params)
+    return snapshot_refresh(
+        KIND, user, f.key(), lambda: on_replica(dashboard_data, user, f), query=_query_string(params)
+    )
+
+
 def served_page_figures(user, params: QueryDict) -> tuple[FilterForm, Filters, Served]:
     """What a reader of the page gets (dashboard.snapshots.figures_served): never a wait for a
     live computation over more than DASHBOARD_INLINE_MAX_CASES cases."""
@@ -80,9 +91,12 @@ def served_page_figures(user, params: QueryDict) -> tuple[FilterForm, Filters, S
     return form, f, served
 
 
-def _compute_with(user, query: str, language: str) -> None:
-    with translation.override(language or None):
+def _compute_with(user, query: str, language: str, *, claim: bool = False) -> bool:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        if claim:
+            return page_refresh(user, QueryDict(query))
         page_figures(user, QueryDict(query), refresh=True)
+        return True
 
 
 def snapshot_compute_requested(*, key: str) -> bool:
@@ -102,8 +116,8 @@ def snapshot_compute_requested(*, key: str) -> bool:
 def snapshots_refresh() -> int:
     """Refresh every region watched by township staff or run by an administrator, and the whole
     network (a superuser's view), for this month, quarter and year; then every snapshot read in
-    the last REFRESH_READ_WITHIN, with its last reader; delete those unread for a week. The
-    number of snapshots computed."""
+    the last REFRESH_READ_WITHIN, with its last reader; delete those unread for a week. Those a
+    reader's pending request covers are left to its task. The number of snapshots computed."""
     started = clock.now()
     users = []
     seen_regions = set()
@@ -114,11 +128,7 @@ def snapshots_refresh() -> int:
     admin = get_user_model().objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
     if admin is not None:
         users.append(admin)
-    count = 0
-    for user in users:
-        for period in (Period.MONTH, Period.QUARTER, Period.YEAR):
-            page_figures(user, {"period": period}, refresh=True)
-            count += 1
+    todo = [(user, f"period={period}", "") for user in users for period in (Period.MONTH, Period.QUARTER, Period.YEAR)]
     read = (
         FigureSnapshot.objects.filter(
             kind=KIND, read_at__gte=started - REFRESH_READ_WITHIN, computed_at__lt=started, user__is_active=True
@@ -127,12 +137,12 @@ def snapshots_refresh() -> int:
         .defer("data")
         .order_by("-read_at")
     )
-    for snap in read:
+    todo += [(snap.user, snap.query, snap.language) for snap in read]
+    count = 0
+    for user, query, language in todo:
         try:
-            _compute_with(snap.user, snap.query, snap.language)
+            count += _compute_with(user, query, language, claim=True)
         except Exception:  # one scope failing (a statement timeout) must not stop the others
-            logger.exception("could not refresh dashboard snapshot %s", snap.pk)
-            continue
-        count += 1
+            logger.exception("could not refresh the dashboard of %s for %r", user.pk, query)
     snapshots_prune(started)
     return count

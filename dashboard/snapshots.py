@@ -87,10 +87,10 @@ def snapshot_mark_read(snap: FigureSnapshot, *, user, query: str, now: datetime)
     )
 
 
-def snapshot_request(*, key: str, kind: str, user, query: str) -> bool:
-    """Ask for the snapshot `key` to be computed in the background with `user`'s scope. At most
-    once per key while a request is pending (the row is claimed atomically: the unique key, or a
-    compare-and-set on a request old enough to be lost). True when this call asked."""
+def snapshot_claim(*, key: str, kind: str, user, query: str) -> SnapshotRequest | None:
+    """Claim the computation of the snapshot `key` (for `user`'s scope): the new or taken-over
+    request, or None when another one is pending. Atomic: the unique key, or a compare-and-set
+    on a request old enough (DASHBOARD_SNAPSHOT_REQUEST_TIMEOUT) to have been lost."""
     now = clock.now()
     values = {
         "kind": kind,
@@ -99,13 +99,20 @@ def snapshot_request(*, key: str, kind: str, user, query: str) -> bool:
         "language": get_language() or "",
         "requested_at": now,
     }
-    claimed = SnapshotRequest.objects.filter(key=key, requested_at__lt=now - request_timeout()).update(**values) == 1
-    if not claimed:
-        try:
-            with transaction.atomic():
-                SnapshotRequest.objects.create(key=key, **values)
-        except IntegrityError:  # pending: somebody asked already
-            return False
+    if SnapshotRequest.objects.filter(key=key, requested_at__lt=now - request_timeout()).update(**values) == 1:
+        return SnapshotRequest.objects.get(key=key)
+    try:
+        with transaction.atomic():
+            return SnapshotRequest.objects.create(key=key, **values)
+    except IntegrityError:  # pending: somebody asked already
+        return None
+
+
+def snapshot_request(*, key: str, kind: str, user, query: str) -> bool:
+    """Ask for the snapshot `key` to be computed in the background with `user`'s scope, at most
+    once per key while a request is pending (snapshot_claim). True when this call asked."""
+    if snapshot_claim(key=key, kind=kind, user=user, query=query) is None:
+        return False
     transaction.on_commit(lambda: jobs.enqueue(COMPUTE_TASK, key))
     return True
 
@@ -143,6 +150,22 @@ def figures_for(
     if age > 0 or refresh:
         snapshot_store(key=key, kind=kind, data=data, computed_at=now, user=user, query=query, read=not refresh)
     return data, now, False
+
+
+def snapshot_refresh(kind: str, user, params: dict, compute, *, query: str = "") -> bool:
+    """Compute the snapshot for `user` now and keep it (the scheduled refresh), holding its key's
+    request meanwhile so that readers who find it stale ask for nothing more. False, and nothing
+    computed, when a reader's request is pending: its task is computing the same."""
+    key = snapshot_key(kind, user, params)
+    claim = snapshot_claim(key=key, kind=kind, user=user, query=query)
+    if claim is None:
+        return False
+    try:
+        now = clock.now()
+        snapshot_store(key=key, kind=kind, data=normalised(compute()), computed_at=now, user=user, query=query)
+    finally:
+        snapshot_request_done(claim)
+    return True
 
 
 @dataclass(frozen=True)

@@ -223,3 +223,20 @@ def test_the_refresh_task_keeps_read_snapshots_fresh_and_deletes_those_unread_fo
         assert deputys.data["figures"]["received"]["value"] == 2
         assert not FigureSnapshot.objects.filter(user=world.station_staff).exists()
         assert page("deputy_b_user").context["from_snapshot"] is True
+
+
+def test_the_computation_runs_on_the_reports_queue():
+    from liaison.celery import app
+
+    app.loader.import_default_modules()
+    assert app.amqp.router.route({}, "dashboard.tasks.compute_snapshot")["queue"].name == "reports"
+
+
+def test_the_refresh_leaves_a_snapshot_a_reader_asked_for_to_the_reader_s_task(
+    world, cases, frozen_now, big, enqueued, page
+):
+    assert is_computing(page("township_staff", {"period": "year"}))
+    assert refresh_snapshots() == 5  # 白泉镇's year is being computed for its reader already
+    assert run_tasks(enqueued) == 1
+    assert page("township_staff", {"period": "year"}).context["figures"]["received"]["value"] == 8
+    assert refresh_snapshots() == 6 and not SnapshotRequest.objects.exists()
