@@ -111,9 +111,15 @@ def snapshot_claim(*, key: str, kind: str, user, query: str) -> SnapshotRequest 
 def snapshot_request(*, key: str, kind: str, user, query: str) -> bool:
     """Ask for the snapshot `key` to be computed in the background with `user`'s scope, at most
     once per key while a request is pending (snapshot_claim). True when this call asked."""
-    if snapshot_claim(key=key, kind=kind, user=user, query=query) is None:
+    claim = snapshot_claim(key=key, kind=kind, user=user, query=query)
+    if claim is None:
         return False
-    transaction.on_commit(lambda: jobs.enqueue(COMPUTE_TASK, key))
+
+    def send() -> None:
+        if not jobs.enqueue(COMPUTE_TASK, key):  # the broker is down: the next reader asks again
+            snapshot_request_done(claim)
+
+    transaction.on_commit(send)
     return True
 
 

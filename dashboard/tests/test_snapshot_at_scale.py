@@ -240,3 +240,14 @@ def test_the_refresh_leaves_a_snapshot_a_reader_asked_for_to_the_reader_s_task(
     assert run_tasks(enqueued) == 1
     assert page("township_staff", {"period": "year"}).context["figures"]["received"]["value"] == 8
     assert refresh_snapshots() == 6 and not SnapshotRequest.objects.exists()
+
+
+def test_a_request_the_broker_did_not_take_is_asked_for_again_by_the_next_reader(
+    world, cases, frozen_now, big, monkeypatch, page
+):
+    sent = []
+    monkeypatch.setattr(jobs, "enqueue", lambda name, *args, **kw: sent.append(args) or False)
+    assert is_computing(page("township_staff"))
+    assert not SnapshotRequest.objects.exists()
+    assert is_computing(page("township_staff"))
+    assert len(sent) == 2
