@@ -52,19 +52,13 @@ def is_small(user, f: Filters) -> bool:
     return from_replica(figure_cases(user, **f.stats_kwargs())).order_by()[: n + 1].count() <= n
 
 
-def page_figures(user, params, *, refresh: bool = False) -> tuple[FilterForm, Filters, dict, object, bool]:
-    """(form, filters, data, computed_at, from_snapshot), computed now unless a fresh snapshot
-    exists; `refresh`: computed now and kept whatever exists. For the tasks: never a reader's wait."""
-    form, f = _filters(user, params)
-    data, computed_at, from_snapshot = figures_for(
-        KIND,
-        user,
-        f.key(),
-        lambda: on_replica(dashboard_data, user, f),
-        refresh=refresh,
-        query=_query_string(params),
+def page_store(user, params) -> None:
+    """Compute the page's snapshot for `user` and `params` now and keep it (the task of a
+    reader's request, which holds the key's request meanwhile)."""
+    _form, f = _filters(user, params)
+    figures_for(
+        KIND, user, f.key(), lambda: on_replica(dashboard_data, user, f), refresh=True, query=_query_string(params)
     )
-    return form, f, data, computed_at, from_snapshot
 
 
 def page_refresh(user, params) -> bool:
@@ -95,7 +89,7 @@ def _compute_with(user, query: str, language: str, *, claim: bool = False) -> bo
     with translation.override(language or settings.LANGUAGE_CODE):
         if claim:
             return page_refresh(user, QueryDict(query))
-        page_figures(user, QueryDict(query), refresh=True)
+        page_store(user, QueryDict(query))
         return True
 
 
