@@ -10,23 +10,63 @@ from issues import clock
 class FigureSnapshot(models.Model):
     """The dashboard's figures for one scope and one set of filters, as computed at one moment
     (数据快照). At a million cases the raw aggregates take seconds, so the page and /api/stats/
-    serve a snapshot younger than DASHBOARD_SNAPSHOT_MAX_AGE and say when it was computed; a
-    scheduled task refreshes the common ones (every township and the city, this month, quarter
-    and year). Holds no case text and no phone numbers: counts, names of stations and deputies,
+    serve a snapshot and say when it was computed. The page never computes a big scope while its
+    reader waits (dashboard.snapshots.figures_served): an older snapshot is served while a task
+    computes a newer one. A scheduled task refreshes the common ones (every township and the
+    city, this month, quarter and year) and those read in the last day, and deletes those unread
+    for a week. Holds no case text and no phone numbers: counts, names of stations and deputies,
     and the short codes of overdue cases."""
 
     key = models.CharField(_("key"), max_length=64, unique=True)
     kind = models.CharField(_("kind"), max_length=20)
     computed_at = models.DateTimeField(_("computed at"))
     data = models.JSONField(_("figures"), encoder=DjangoJSONEncoder)
+    # Who read it last, with which query string and language: what the refresh task computes it
+    # again with (the key is derived from that reader's scope, so it lands on the same key while
+    # the reader keeps it). Written at most once a minute (dashboard.snapshots.READ_MARK_EVERY).
+    read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last reader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    query = models.TextField(_("query string"), blank=True)
+    language = models.CharField(_("language"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("figure snapshot")
         verbose_name_plural = _("figure snapshots")
-        indexes = [models.Index(fields=["computed_at"])]
+        indexes = [models.Index(fields=["computed_at"]), models.Index(fields=["read_at"])]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class SnapshotRequest(models.Model):
+    """A snapshot somebody asked for and a task on the reports queue is computing (快照计算请求):
+    one row per key, claimed by the first reader, so a hundred readers of a province's page ask
+    for one computation. The task computes with the requester's scope as of its run, stores the
+    snapshot and deletes the row; a row older than DASHBOARD_SNAPSHOT_REQUEST_TIMEOUT is taken
+    for a lost task and claimed again by the next reader."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=20)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
+    )
+    query = models.TextField(_("query string"), blank=True)
+    language = models.CharField(_("language"), max_length=20, blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+
+    class Meta:
+        verbose_name = _("snapshot request")
+        verbose_name_plural = _("snapshot requests")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.requested_at:%Y-%m-%d %H:%M}"
 
 
 class ExportLog(models.Model):

@@ -11,18 +11,21 @@ from django.views.decorators.http import require_GET
 
 from dashboard import exports
 from dashboard.figures import ACTIVITY_CARDS, CARDS, EXPLANATIONS, cards
-from dashboard.forms import FilterForm, filters_for
+from dashboard.forms import filters_for
 from dashboard.models import ExportLog
-from dashboard.selectors import STATE_GROUPS, StationRow, dashboard_data, state_group_labels
+from dashboard.page import served_page_figures
+from dashboard.selectors import STATE_GROUPS, StationRow, state_group_labels
 from dashboard.services import export_job_request, export_log_record
-from dashboard.snapshots import figures_for, max_age
+from dashboard.snapshots import max_age
 from issues import clock
 from issues.permissions import scope_of
 from issues.stats import REPLY_BUCKET_DAYS, figure_cases, issue_stats
-from liaison.replica import from_replica, on_replica, reading_from_replica
+from liaison.replica import from_replica, reading_from_replica
 
 # A case list longer than this is written in the background (dashboard.services.export_job_build).
 SYNC_EXPORT_MAX = 5000
+# The page saying the figures are being computed reloads itself this often (no JavaScript needed).
+COMPUTING_RELOAD_SECONDS = 3
 
 
 def _scope_label(request, f) -> str:
@@ -121,29 +124,30 @@ def _hydrate(data: dict) -> dict:
     return data
 
 
-def page_figures(user, params, *, refresh: bool = False):
-    """(form, filters, data, computed_at, from_snapshot) for these query parameters."""
-    form = FilterForm(params or None, user=user)
-    if form.is_bound:
-        form.is_valid()
-    f = form.filters()
-    data, computed_at, from_snapshot = figures_for(
-        "page", user, f.key(), lambda: on_replica(dashboard_data, user, f), refresh=refresh
-    )
-    return form, f, _hydrate(data), computed_at, from_snapshot
-
-
-def _context(request):
-    form, f, data, computed_at, from_snapshot = page_figures(request.user, request.GET)
-    query = request.GET.urlencode()
+def _computing_context(request, form, f) -> dict:
     return {
         "form": form,
         "filter_fields": _filter_fields(form),
         "filters": f,
-        "computed_at": computed_at,
-        "from_snapshot": from_snapshot,
-        "refresh_minutes": max(1, max_age() // 60),
         "scope_label": _scope_label(request, f),
+        "query": request.GET.urlencode(),
+        "reload_seconds": COMPUTING_RELOAD_SECONDS,
+    }
+
+
+def _page(request, template: str, **extra):
+    """The page (or its print view) from the figures served (dashboard.page): when none can be
+    shown yet, a page saying they are being computed that reloads itself."""
+    form, f, served = served_page_figures(request.user, request.GET)
+    if served.computing:
+        return render(request, "dashboard/computing.html", {**_computing_context(request, form, f), **extra})
+    data = _hydrate(served.data)
+    context = {
+        **_computing_context(request, form, f),
+        "computed_at": served.computed_at,
+        "from_snapshot": served.from_snapshot,
+        "stale": served.stale,
+        "refresh_minutes": max(1, max_age() // 60),
         "cards": cards(data["figures"], CARDS),
         "activity_cards": _activity_cards(data["activities"]),
         "activities": data["activities"],
@@ -152,23 +156,24 @@ def _context(request):
             zip(_bucket_labels(), data["figures"]["reply_time_distribution"]["buckets"], strict=True)
         ),
         "state_groups": [(key, state_group_labels()[key]) for key, _s in STATE_GROUPS],
-        "query": query,
         "extension_max_days": settings.ISSUE_EXTENSION_MAX_WORKING_DAYS,
         "extensions_per_round": settings.ISSUE_EXTENSIONS_PER_ROUND,
         **data,
+        **extra,
     }
+    return render(request, template, context)
 
 
 @require_GET
 @login_required
 def dashboard(request):
-    return render(request, "dashboard/dashboard.html", _context(request))
+    return _page(request, "dashboard/dashboard.html")
 
 
 @require_GET
 @login_required
 def dashboard_print(request):
-    return render(request, "dashboard/print.html", {**_context(request), "printing": True})
+    return _page(request, "dashboard/print.html", printing=True)
 
 
 @require_GET

@@ -24,6 +24,7 @@ TASK_ROUTES = {
     "issues.tasks.send_rating_reminders": {"queue": NOTIFICATIONS},
     "dashboard.tasks.refresh_snapshots": {"queue": REPORTS},
     "dashboard.tasks.build_export": {"queue": REPORTS},
+    "dashboard.tasks.compute_snapshot": {"queue": REPORTS},
     "records.tasks.build_report": {"queue": REPORTS},
     "rosters.tasks.check_import": {"queue": REPORTS},
     "rosters.tasks.run_import": {"queue": REPORTS},

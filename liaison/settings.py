@@ -280,6 +280,11 @@ READYZ_OUTBOX_MAX_AGE = env_int("READYZ_OUTBOX_MAX_AGE", 900, minimum=1)
 
 # --- Dashboard: figures older than this are computed again (0: always live) -----------------------
 DASHBOARD_SNAPSHOT_MAX_AGE = env_int("DASHBOARD_SNAPSHOT_MAX_AGE", 600, minimum=0)
+# A scope and filters with more cases than this are never computed while a reader waits: the page
+# says they are being computed (a task on the reports queue) and reloads itself until they are.
+DASHBOARD_INLINE_MAX_CASES = env_int("DASHBOARD_INLINE_MAX_CASES", 20000, minimum=0)
+# A computation asked for longer ago than this (seconds) is taken for lost and asked for again.
+DASHBOARD_SNAPSHOT_REQUEST_TIMEOUT = env_int("DASHBOARD_SNAPSHOT_REQUEST_TIMEOUT", 300, minimum=1)
 
 # --- Notifications (in-portal inbox; the logging sender stands for 浙政钉 and SMS) -----------------
 NOTIFICATION_SENDERS = env_list("NOTIFICATION_SENDERS", ["issues.notifications.LoggingSender"])
