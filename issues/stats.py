@@ -278,8 +278,10 @@ def issue_stats(
 
 
 def merged_reports(cases: QuerySet[Issue]) -> int:
-    """How many duplicates were merged into these (main) cases."""
-    return Issue.objects.filter(merged_into__in=cases.values("pk")).count()
+    """How many duplicates were merged into these (main) cases. Said "not NULL" so that PostgreSQL
+    starts from the few merged cases (their index) instead of the whole selection (1.2 s for a
+    province's year at 5 M cases)."""
+    return Issue.objects.filter(merged_into__isnull=False, merged_into__in=cases.values("pk")).count()
 
 
 def _forwarding_figures(cases: QuerySet[Issue]) -> dict:

@@ -54,9 +54,16 @@ def database(url: str, *, web: bool) -> dict:
             # chunks on the client instead of through a server-side cursor, and the statement
             # timeout is the pooler's to set (README, "Poolers": it drops startup options).
             settings["DISABLE_SERVER_SIDE_CURSORS"] = True
-        elif timeout > 0:
-            # A startup parameter: set once per connection, no extra round trip.
-            options["options"] = f"-c statement_timeout={round(timeout * 1000)}"
+        else:
+            # Startup parameters: set once per connection, no extra round trip. JIT compilation
+            # off unless asked for: planning an aggregate over a province's cases as "expensive"
+            # made PostgreSQL compile it first, which cost more than it saved (a province's
+            # dashboard figures at 5 M cases: 54 s with JIT, 29 s without).
+            startup = [] if env_bool("DATABASE_JIT", False) else ["-c jit=off"]
+            if timeout > 0:
+                startup.append(f"-c statement_timeout={round(timeout * 1000)}")
+            if startup:
+                options["options"] = " ".join(startup)
     elif settings["ENGINE"] == "django.db.backends.sqlite3":
         # The dev server's threads and the worker's processes share the file. Write-ahead logging
         # lets readers and a writer work at once, and transactions that take the write lock when

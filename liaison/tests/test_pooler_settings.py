@@ -10,7 +10,12 @@ URL = "postgres://postgres@127.0.0.1:6432/liaison"
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch):
-    for name in ("DATABASE_TRANSACTION_POOLER", "DATABASE_PREPARED_STATEMENTS", "DATABASE_WEB_STATEMENT_TIMEOUT"):
+    for name in (
+        "DATABASE_TRANSACTION_POOLER",
+        "DATABASE_PREPARED_STATEMENTS",
+        "DATABASE_WEB_STATEMENT_TIMEOUT",
+        "DATABASE_JIT",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -18,7 +23,7 @@ def test_without_a_pooler_statements_are_prepared_server_cursors_used_and_the_ti
     settings = database(URL, web=True)
     assert settings["OPTIONS"]["server_side_binding"] is True
     assert settings["OPTIONS"]["prepare_threshold"] == 2
-    assert settings["OPTIONS"]["options"] == "-c statement_timeout=25000"
+    assert settings["OPTIONS"]["options"] == "-c jit=off -c statement_timeout=25000"
     assert settings.get("DISABLE_SERVER_SIDE_CURSORS", False) is False
 
 

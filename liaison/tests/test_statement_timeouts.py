@@ -106,3 +106,27 @@ def test_under_gunicorn_a_page_whose_query_outlives_the_timeout_answers_an_error
         assert requests.get(url, timeout=10).status_code == 200  # the same worker serves again
     finally:
         stack.stop()
+
+
+@pytest.mark.django_db
+def test_connections_run_without_jit_compilation_unless_it_is_asked_for(monkeypatch):
+    """PostgreSQL compiled the province's dashboard aggregates before running them, which cost more
+    than it saved: our connections turn JIT off; DATABASE_JIT=1 leaves the server's setting."""
+    require_postgres()
+    monkeypatch.delenv("DATABASE_JIT", raising=False)
+    for web in (True, False):
+        wrapper = probe(web=web)
+        try:
+            with wrapper.cursor() as cursor:
+                cursor.execute("SHOW jit")
+                assert cursor.fetchone()[0] == "off"
+        finally:
+            wrapper.close()
+    monkeypatch.setenv("DATABASE_JIT", "1")
+    wrapper = probe(web=False)
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "on"  # the server's default (PostgreSQL 12 and later)
+    finally:
+        wrapper.close()
