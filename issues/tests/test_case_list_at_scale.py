@@ -194,7 +194,13 @@ def _cases_with_tied_deadlines(world) -> None:
     """Cases whose order needs every key of the list's order: shared deadlines, none at all,
     at the world's stations and, for deputy_a, at a station that is not theirs."""
     now = timezone.now()
-    deadlines = [None, now + timedelta(days=1), now + timedelta(days=1), now - timedelta(days=2), now + timedelta(days=9)]
+    deadlines = [
+        None,
+        now + timedelta(days=1),
+        now + timedelta(days=1),
+        now - timedelta(days=2),
+        now + timedelta(days=9),
+    ]
     cases = []
     for i in range(60):
         station = (world.railway_point, world.xiushan_station)[i % 2]
