@@ -111,7 +111,7 @@ class Pagination(PageNumberPagination):
 
     def get_paginated_response_schema(self, schema):
         schema = super().get_paginated_response_schema(schema)
-        schema["properties"]["count"]["description"] = "Exact up to 10,000 (the cap); past it, the cap."
+        schema["properties"]["count"]["description"] = f"Exact up to {COUNT_CAP:,} (the cap); past it, the cap."
         schema["properties"]["count_capped"] = {
             "type": "boolean",
             "description": "True when there are more than `count` results (the count stopped at its cap).",

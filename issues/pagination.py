@@ -13,6 +13,7 @@
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
@@ -53,7 +54,12 @@ class CappedPaginator(Paginator):
 def page_rows(rows, bottom: int, top: int) -> list:
     """Rows bottom..top of an ordered queryset: their ids first (a lean query the order's index
     answers), then the rows themselves with their joins and annotations, in the same order."""
-    if not isinstance(rows, QuerySet) or not rows.ordered or rows.query.distinct:
+    if (
+        not isinstance(rows, QuerySet)
+        or rows._iterable_class is not ModelIterable  # values(): no pk to put the rows back in order by
+        or not rows.ordered
+        or rows.query.distinct
+    ):
         return list(rows[bottom:top])
     ids = list(rows.values_list("pk", flat=True)[bottom:top])
     if not ids:

@@ -271,3 +271,9 @@ def test_page_rows_keeps_the_order_and_reads_lists_and_unordered_querysets_as_th
     assert pagination.page_rows(Issue.objects.order_by("pk"), 10, 12) == []
     assert pagination.page_rows(cases, 1, 3) == cases[1:3]
     assert len(pagination.page_rows(Issue.objects.all().order_by(), 0, 4)) == 4
+
+
+def test_page_rows_reads_values_querysets_in_one_slice(world):
+    _many_cases(world, 5)
+    values = Issue.objects.order_by("-pk").values("pk", "content")
+    assert pagination.page_rows(values, 1, 3) == list(values[1:3])
