@@ -1,5 +1,5 @@
 """Pages of cases at millions of rows, for the case list (issues.admin.listing) and the API
-(api.views): nothing a page costs grows with the number of cases in scope.
+(api.pagination): nothing a page costs grows with the number of cases in scope.
 
 - The count stops at a cap: `COUNT(*) FROM (… LIMIT cap + 1)`, never every row of a province.
   Past the cap, `capped` is true and the pages go one past the cap's last page, so that the

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from api import views
+from api import pagination
 from issues.models import Channel, Issue
 from issues.selectors import issues_visible_to
 
@@ -31,7 +31,7 @@ def _cases(world, n: int, *, station=None, deputy=None) -> None:
 
 
 def test_below_the_cap_the_count_is_exact_and_not_capped(world, client_for, monkeypatch):
-    monkeypatch.setattr(views, "COUNT_CAP", 10)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)
     _cases(world, 7)
     body = client_for("station_staff").get("/api/issues/", {"page_size": 5}).json()
     assert body["count"] == 7 and body["count_capped"] is False
@@ -41,7 +41,7 @@ def test_below_the_cap_the_count_is_exact_and_not_capped(world, client_for, monk
 def test_past_the_cap_the_count_stops_at_the_cap_and_says_so_without_counting_every_case(
     world, client_for, monkeypatch
 ):
-    monkeypatch.setattr(views, "COUNT_CAP", 10)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)
     _cases(world, 25)
     with CaptureQueriesContext(connection) as captured:
         body = client_for("station_staff").get("/api/issues/", {"page_size": 5}).json()
@@ -53,7 +53,7 @@ def test_past_the_cap_the_count_stops_at_the_cap_and_says_so_without_counting_ev
 
 
 def test_following_next_past_the_cap_reaches_every_case_in_the_lists_order(world, client_for, monkeypatch):
-    monkeypatch.setattr(views, "COUNT_CAP", 4)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 4)
     _cases(world, 9)
     _cases(world, 4, station=world.xiushan_station, deputy=world.deputy_b)  # not station staff's
     client = client_for("station_staff")
@@ -68,7 +68,7 @@ def test_following_next_past_the_cap_reaches_every_case_in_the_lists_order(world
 
 
 def test_a_late_page_asked_for_directly_opens_and_a_page_past_the_end_is_404(world, client_for, monkeypatch):
-    monkeypatch.setattr(views, "COUNT_CAP", 4)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 4)
     _cases(world, 11)
     client = client_for("admin")
     late = client.get("/api/issues/", {"page_size": 2, "page": 6}).json()
