@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
@@ -21,6 +20,7 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.errors import PayloadTooLarge, exception_handler
 from api.filters import MAX_ID, IssueFilterSet
+from api.pagination import Pagination
 from api.schema import ApiSchema
 from deputies.models import Deputy, Stationing
 from issues.departments import departments_in_scope
@@ -77,11 +77,6 @@ class HasStaffScope(BasePermission):
 class StaffApiView(ApiView):
     permission_classes = [HasStaffScope]
     error_statuses = (401, 403)
-
-
-class Pagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class StaffListView(StaffApiView, generics.ListAPIView):

@@ -1,7 +1,8 @@
 """The case list at millions of cases: nothing on the page grows with the number of rows.
 
-- The paginator counts up to a cap (CappedPaginator): past it the list says "more than 10,000"
-  instead of counting every row of a province; a late page raises the cap to reach it.
+- The paginator counts up to a cap (issues.pagination.CappedPaginator): past it the list says
+  "more than 10,000" instead of counting every row of a province; a late page raises the cap to
+  reach it. A page reads its ids first, then its rows (see issues.pagination).
 - The station and deputy filters list the stations and deputies of the user's scope, read from
   those small tables, not rebuilt from the distinct values of every case; past CHOICES_MAX of
   them the list is left out (the filter still works from a link).
@@ -14,40 +15,17 @@ import re
 
 from django.contrib import admin
 from django.contrib.admin.views.main import PAGE_VAR
-from django.core.paginator import Paginator
 from django.db.models import Q
-from django.utils.functional import cached_property
 
 from deputies.models import Deputy, Stationing
+from issues.pagination import COUNT_CAP, CappedPaginator
 from issues.permissions import scope_of
 from stations.models import Station
 
-COUNT_CAP = 10_000
 CHOICES_MAX = 300
 # A whole short code as read out ("K7QM-3XPA", "k7qm3xpa") or a 32-character tracking code.
 _SHORT_CODE = re.compile(r"^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4,5}$")
 _TRACKING_CODE = re.compile(r"^[0-9A-Za-z_-]{20,32}$")
-
-
-class CappedPaginator(Paginator):
-    """A paginator that counts at most `cap` + 1 rows (in one query, without the list's order).
-    `capped` says the real number is larger; the pages go one past the cap's last page."""
-
-    def __init__(self, object_list, per_page, *, cap: int = COUNT_CAP, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > self.cap
-
-    @property
-    def cap_display(self) -> str:
-        return f"{self.cap:,}"
 
 
 def requested_page(request) -> int:

@@ -4,7 +4,7 @@ cases into the one chosen as the main case. Every write is issues.services.mergi
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -46,11 +46,14 @@ def merge_context(user, issue: Issue, *, admin_name: str) -> dict:
 
 def with_merges(cases: QuerySet[Issue]) -> QuerySet[Issue]:
     """The case list's rows with, for each, how many duplicates were merged into it and the code
-    of the main case it is merged into (one subquery and one join, on the page's rows only)."""
+    of the main case it is merged into (two subqueries, on the page's rows only). The main code
+    is a subquery, not a join: a join stays in the page's id query (issues.pagination), where
+    it keeps PostgreSQL from reading a region's cases off the list-order index alone."""
     merged = Issue.objects.filter(merged_into=OuterRef("pk")).order_by().values("merged_into")
+    main = Issue.objects.filter(pk=OuterRef("merged_into_id")).values("short_code")[:1]
     return cases.annotate(
         merged_count=Subquery(merged.annotate(n=Count("pk")).values("n")[:1]),
-        main_code=F("merged_into__short_code"),
+        main_code=Subquery(main),
     )
 
 

@@ -2,15 +2,21 @@
 same number of queries with many cases as with few, a count that stops at a cap, late pages past
 it, a case code found through its index, filters listing the scope, counts on request."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from deputies.models import Deputy, Stationing
+from issues import pagination
 from issues.admin import listing
 from issues.models import Channel, Issue
-from issues.tests.admin_support import ROLES, _plain_static_files, client_for  # noqa: F401
+from issues.selectors import issues_visible_to
+from issues.tests.admin_support import ROLES, _plain_static_files, client_for, user_of  # noqa: F401
 from stations.models import Station
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +35,7 @@ def _many_cases(world, n: int, *, station=None, deputy=None) -> list[Issue]:
                 category=world.category,
                 channel=Channel.DEPUTY_QR,
                 content=f"第{i}件：村口路灯坏了。",
+                region_path=station.region.path,  # bulk_create skips save(), which sets it
             )
             for i in range(n)
         ]
@@ -181,3 +188,92 @@ def test_the_filters_counts_wait_for_show_counts(world, role, view):
     page = client.get(reverse(LIST), {"queue": view})
     assert page.context["cl"].add_facets is False and page.context["cl"].is_facets_optional is True
     assert client.get(reverse(LIST), {"queue": view, "_facets": "True"}).context["cl"].add_facets is True
+
+
+def _cases_with_tied_deadlines(world) -> None:
+    """Cases whose order needs every key of the list's order: shared deadlines, none at all,
+    at the world's stations and, for deputy_a, at a station that is not theirs."""
+    now = timezone.now()
+    deadlines = [
+        None,
+        now + timedelta(days=1),
+        now + timedelta(days=1),
+        now - timedelta(days=2),
+        now + timedelta(days=9),
+    ]
+    cases = []
+    for i in range(60):
+        station = (world.railway_point, world.xiushan_station)[i % 2]
+        deputy = world.deputy_a if i % 3 == 0 else (world.deputy_b if station == world.xiushan_station else None)
+        cases.append(
+            Issue(
+                station=station,
+                deputy=deputy,
+                category=world.category,
+                channel=Channel.DEPUTY_QR,
+                content=f"第{i}件：码头的护栏松动了。",
+                deadline=deadlines[i % len(deadlines)],
+                region_path=station.region.path,
+            )
+        )
+    Issue.objects.bulk_create(cases)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_shows_the_same_cases_in_the_same_order_as_one_plain_query(world, role, monkeypatch):
+    monkeypatch.setattr(listing, "COUNT_CAP", 20)  # the later pages lie past the cap
+    _cases_with_tied_deadlines(world)
+    client = client_for(world, role)
+    user = user_of(world, role)
+    expected = list(
+        issues_visible_to(user)
+        .order_by(F("deadline").asc(nulls_last=True), "-created_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    shown, page = [], 1
+    while len(shown) < len(expected):
+        response = client.get(reverse(LIST), {"queue": "all", "p": str(page)})
+        assert response.status_code == 200, (page, response.status_code)
+        rows = [issue.pk for issue in response.context["cl"].result_list]
+        assert rows, page
+        shown += rows
+        page += 1
+    assert shown == expected
+    if role == "deputy_a":  # their own cases at a station that is not theirs are on the list
+        assert Issue.objects.filter(pk__in=shown, deputy=world.deputy_a, station=world.xiushan_station).exists()
+
+
+@pytest.mark.parametrize("role", ["admin", "township_staff", "deputy_a"])
+def test_a_late_page_takes_as_many_queries_as_the_first(world, role):
+    _many_cases(world, 120)
+    client = client_for(world, role)
+    _queries(client, {"queue": "all"})
+    assert _queries(client, {"queue": "all", "p": "5"}) == _queries(client, {"queue": "all"})
+
+
+def test_a_page_reads_its_ids_without_the_rows_joins_then_only_its_own_rows(world):
+    _many_cases(world, 60)
+    client = client_for(world, "township_staff")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(LIST), {"queue": "all", "p": "2"})
+    assert response.status_code == 200
+    cases = [q["sql"] for q in captured.captured_queries if 'FROM "issues_issue"' in q["sql"]]
+    ids = [sql for sql in cases if sql.startswith('SELECT "issues_issue"."id" AS "pk" FROM')]
+    assert len(ids) == 1 and "issues_seconding" not in ids[0] and "OFFSET 25" in ids[0]
+    rows = [sql for sql in cases if '"issues_issue"."id" IN (' in sql and "issues_seconding" in sql]
+    assert len(rows) == 1 and "OFFSET" not in rows[0]
+
+
+def test_page_rows_keeps_the_order_and_reads_lists_and_unordered_querysets_as_they_are(world):
+    cases = _many_cases(world, 7)
+    ordered = Issue.objects.order_by("-pk")
+    assert pagination.page_rows(ordered, 2, 5) == list(ordered[2:5])
+    assert pagination.page_rows(Issue.objects.order_by("pk"), 10, 12) == []
+    assert pagination.page_rows(cases, 1, 3) == cases[1:3]
+    assert len(pagination.page_rows(Issue.objects.all().order_by(), 0, 4)) == 4
+
+
+def test_page_rows_reads_values_querysets_in_one_slice(world):
+    _many_cases(world, 5)
+    values = Issue.objects.order_by("-pk").values("pk", "content")
+    assert pagination.page_rows(values, 1, 3) == list(values[1:3])
