@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('issues', '0028_me_too_calls_and_secondings'),
+        ('issues', '0029_case_list_region_order_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
