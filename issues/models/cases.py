@@ -287,6 +287,24 @@ class Issue(models.Model):
                 F("id").desc(),
                 name="issue_list_station_order",
             ),
+            # A deputy's or a station's queue and its counts (a state or two of one station):
+            # without it PostgreSQL read every case of the station to keep its few submitted ones
+            # (142 ms for a station of 25,000 cases; 2 ms with it).
+            models.Index(fields=["station", "state"], name="issue_station_state"),
+            # A state filter over a region (the list's ?state= for township, county or province
+            # staff): counted from the index alone (518 ms → 2 ms for a township's 12,000
+            # assigned cases at 5 M).
+            models.Index(
+                fields=["state", "region_path"],
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                name="issue_state_region",
+            ),
+            # The few cases proposed for escalation, which every staff queue shows (issues.queue).
+            models.Index(
+                fields=["station"],
+                condition=models.Q(escalation_proposed_at__isnull=False),
+                name="issue_escalation_proposed",
+            ),
             # Prefix matches (LIKE '/1/4/%') use it on PostgreSQL whatever the collation.
             models.Index(fields=["region_path"], opclasses=["varchar_pattern_ops"], name="issue_region_path_like"),
             # A region's list (township staff, county administrators): a prefix match cannot return

@@ -8,7 +8,8 @@ from liaison.migration_ops import AddIndexConcurrentlyOnPostgres
 
 
 class Migration(migrations.Migration):
-    # The new indexes are built without locking the events against writes; then the old one goes.
+    # The new indexes are built without locking the cases and the events against writes; then the
+    # events' index on the actor alone goes (the (actor, time) one leads with it).
     atomic = False
 
     dependencies = [
@@ -17,6 +18,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        AddIndexConcurrentlyOnPostgres(
+            model_name='issue',
+            index=models.Index(fields=['station', 'state'], name='issue_station_state'),
+        ),
+        AddIndexConcurrentlyOnPostgres(
+            model_name='issue',
+            index=models.Index(fields=['state', 'region_path'], name='issue_state_region', opclasses=['varchar_pattern_ops', 'varchar_pattern_ops']),
+        ),
+        AddIndexConcurrentlyOnPostgres(
+            model_name='issue',
+            index=models.Index(condition=models.Q(('escalation_proposed_at__isnull', False)), fields=['station'], name='issue_escalation_proposed'),
+        ),
         AddIndexConcurrentlyOnPostgres(
             model_name='issueevent',
             index=models.Index(fields=['actor', 'created_at'], name='issueevent_actor_time'),
