@@ -2,12 +2,16 @@
 (dashboard.snapshots): what the page and its print view serve, what the task computes when a
 reader asked for a big scope, and what beat refreshes."""
 
+import json
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
 
 from dashboard.forms import FilterForm, Filters, Period
 from dashboard.models import FigureSnapshot, SnapshotRequest
@@ -23,12 +27,14 @@ from dashboard.snapshots import (
     snapshots_prune,
 )
 from issues import clock
-from issues.stats import figure_cases
+from issues.stats import figure_cases, issue_stats
 from liaison.replica import from_replica, on_replica
 from stations.models import StaffMembership
 
 logger = logging.getLogger(__name__)
 KIND = "page"
+STATS_KIND = "api"  # /api/stats/ (api.figures), keyed by its filters
+STATS_STALE_WITHIN = timedelta(hours=1)
 
 
 def _filters(user, params) -> tuple[FilterForm, Filters]:
@@ -85,6 +91,35 @@ def served_page_figures(user, params: QueryDict) -> tuple[FilterForm, Filters, S
     return form, f, served
 
 
+def _stats_kwargs(query: str) -> dict:
+    """The API's figure filters back from a request's query (stats_query)."""
+    kwargs = json.loads(query)
+    for name in ("start", "end"):
+        if kwargs.get(name):
+            kwargs[name] = parse_datetime(kwargs[name])
+    return kwargs
+
+
+def stats_query(kwargs: dict) -> str:
+    return json.dumps(kwargs, sort_keys=True, cls=DjangoJSONEncoder)
+
+
+def served_stats(user, kwargs: dict) -> dict:
+    """/api/stats/'s figures (issues.stats.issue_stats with the extra figures): a fresh snapshot;
+    one at most STATS_STALE_WITHIN old, with a newer one asked for (its `computed_at` says how
+    old it is); else computed now, as an API caller expects an answer, and kept."""
+    served = figures_served(
+        STATS_KIND,
+        user,
+        kwargs,
+        query=stats_query(kwargs),
+        compute=lambda: on_replica(issue_stats, user, **kwargs, extra_figures=True),
+        small=lambda: True,
+        stale_within=STATS_STALE_WITHIN,
+    )
+    return served.data
+
+
 def _compute_with(user, query: str, language: str, *, claim: bool = False) -> bool:
     with translation.override(language or settings.LANGUAGE_CODE):
         if claim:
@@ -103,6 +138,17 @@ def snapshot_compute_requested(*, key: str) -> bool:
         return False
     if request.kind == KIND and request.user.is_active:
         _compute_with(request.user, request.query, request.language)
+    elif request.kind == STATS_KIND and request.user.is_active:
+        kwargs = _stats_kwargs(request.query)
+        with translation.override(request.language or settings.LANGUAGE_CODE):
+            figures_for(
+                STATS_KIND,
+                request.user,
+                kwargs,
+                lambda: on_replica(issue_stats, request.user, **kwargs, extra_figures=True),
+                refresh=True,
+                query=request.query,
+            )
     snapshot_request_done(request)
     return True
 

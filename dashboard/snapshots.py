@@ -189,17 +189,27 @@ class Served:
 
 
 def figures_served(
-    kind: str, user, params: dict, *, query: str, compute: Callable[[], dict], small: Callable[[], bool]
+    kind: str,
+    user,
+    params: dict,
+    *,
+    query: str,
+    compute: Callable[[], dict],
+    small: Callable[[], bool],
+    stale_within: timedelta | None = None,
 ) -> Served:
     """Figures without making the reader wait for a big computation: a fresh snapshot; a stale
     one (and a newer one asked for); with none, `compute()` now if `small()` (few cases), else
-    nothing yet and the snapshot asked for. With max_age() 0 (snapshots off) always `compute()`."""
+    nothing yet and the snapshot asked for. With max_age() 0 (snapshots off) always `compute()`.
+    `stale_within`: a snapshot older than this counts as none (any age by default)."""
     age = max_age()
     now = clock.now()
     if age <= 0:
         return Served(normalised(compute()), now, False)
     key = snapshot_key(kind, user, params)
     snap = FigureSnapshot.objects.filter(key=key).only("pk", "computed_at", "data", "read_at").first()
+    if snap is not None and stale_within is not None and snap.computed_at < now - stale_within:
+        snap = None
     if snap is not None:
         snapshot_mark_read(snap, user=user, query=query, now=now)
         if snap.computed_at >= now - timedelta(seconds=age):

@@ -97,3 +97,71 @@ def test_the_stats_endpoint_returns_the_selectors_figures(world, cases, client_f
     bad = client.get("/api/stats/", {"start": "2026-03-03", "end": "2026-03-01"})
     assert bad.status_code == 400 and "end" in bad.json()["error"]["fields"]
     assert client_for("deputy_b_user").get("/api/stats/").json()["received"]["value"] == 1
+
+
+@pytest.fixture
+def snapshots_on(settings, monkeypatch):
+    """Snapshots kept ten minutes, and the tasks asked for recorded instead of sent to a broker."""
+    from liaison import jobs
+
+    settings.DASHBOARD_SNAPSHOT_MAX_AGE = 600
+    calls = []
+    monkeypatch.setattr(jobs, "enqueue", lambda name, *args, **kw: calls.append((name, *args)) or True)
+    return calls
+
+
+def _stats(client, django_capture_on_commit_callbacks, **params):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/api/stats/", params)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_api_answers_from_a_recent_snapshot_at_once_and_asks_a_task_for_a_newer_one(
+    world, cases, client_for, snapshots_on, django_capture_on_commit_callbacks
+):
+    """At millions of cases a province's figures take seconds: /api/stats/ answers from its
+    snapshot, up to an hour old, at once (`computed_at` says when it was taken) while one task
+    computes the next, which then equals a live count."""
+    from dashboard.models import FigureSnapshot, SnapshotRequest
+    from dashboard.tasks import compute_snapshot
+
+    client = client_for("township_staff")
+    at = T0 + timedelta(days=30)
+    with clock.frozen_at(at):
+        first = _stats(client, django_capture_on_commit_callbacks)  # no snapshot: computed now
+        assert first["received"]["value"] == 8 and not snapshots_on
+    with clock.frozen_at(T0 + timedelta(days=30, hours=1)):
+        world.submit()
+    later = at + timedelta(minutes=20)
+    with clock.frozen_at(later):
+        stale = [_stats(client, django_capture_on_commit_callbacks) for _ in range(2)]
+        assert [body["received"]["value"] for body in stale] == [8, 8]
+        assert stale[0]["computed_at"] == first["computed_at"]
+        assert [name for name, *_ in snapshots_on] == ["dashboard.tasks.compute_snapshot"]  # one task, two readers
+        compute_snapshot(snapshots_on[0][1])
+        assert not SnapshotRequest.objects.exists()
+        fresh = _stats(client, django_capture_on_commit_callbacks)
+        assert fresh["received"]["value"] == 9 and fresh != stale[0]
+        assert fresh["received"] == issue_stats(world.township_staff, extra_figures=True)["received"]
+    assert FigureSnapshot.objects.filter(kind="api").count() == 1
+
+
+def test_an_api_snapshot_older_than_an_hour_is_not_served_the_figures_are_computed_again(
+    world, cases, client_for, snapshots_on, django_capture_on_commit_callbacks
+):
+    client = client_for("township_staff")
+    with clock.frozen_at(T0 + timedelta(days=30)):
+        _stats(client, django_capture_on_commit_callbacks)
+        world.submit()
+    with clock.frozen_at(T0 + timedelta(days=30, hours=2)):
+        body = _stats(client, django_capture_on_commit_callbacks)
+    assert body["received"]["value"] == 9 and not snapshots_on
+
+
+def test_a_snapshot_computed_for_the_api_is_never_served_to_another_scope(
+    world, cases, client_for, snapshots_on, django_capture_on_commit_callbacks
+):
+    with clock.frozen_at(T0 + timedelta(days=30)):
+        assert _stats(client_for("township_staff"), django_capture_on_commit_callbacks)["received"]["value"] == 8
+        assert _stats(client_for("deputy_b_user"), django_capture_on_commit_callbacks)["received"]["value"] == 1

@@ -277,3 +277,20 @@ def test_page_rows_reads_values_querysets_in_one_slice(world):
     _many_cases(world, 5)
     values = Issue.objects.order_by("-pk").values("pk", "content")
     assert pagination.page_rows(values, 1, 3) == list(values[1:3])
+
+
+def test_past_the_cap_the_action_bar_offers_no_select_all_with_the_capped_number(world, monkeypatch):
+    """ "Select all 31 cases" would be a lie (there are more) and an action on every case of a
+    province is not what anyone means: past the cap only the page's cases can be selected.
+    Below the cap the exact number is offered as before."""
+    monkeypatch.setattr(listing, "COUNT_CAP", 30)
+    _many_cases(world, 45)
+    client = client_for(world, "admin")
+    page = client.get(reverse(LIST), {"queue": "all"}).content.decode()
+    assert 'class="action-counter"' in page
+    assert 'class="question hidden"' not in page and "31" not in page.split('class="actions"', 1)[1].split("</div>")[0]
+
+    Issue.objects.filter(pk__in=Issue.objects.order_by("pk").values("pk")[:18]).delete()  # 27: two pages
+    page = client.get(reverse(LIST), {"queue": "all"}).content.decode()
+    actions = page.split('class="actions"', 1)[1].split("</div>")[0]
+    assert 'class="question hidden"' in actions and "27" in actions
