@@ -104,6 +104,10 @@ def stats_query(kwargs: dict) -> str:
     return json.dumps(kwargs, sort_keys=True, cls=DjangoJSONEncoder)
 
 
+def _stats(user, kwargs: dict) -> dict:
+    return on_replica(issue_stats, user, **kwargs, extra_figures=True)
+
+
 def served_stats(user, kwargs: dict) -> dict:
     """/api/stats/'s figures (issues.stats.issue_stats with the extra figures): a fresh snapshot;
     one at most STATS_STALE_WITHIN old, with a newer one asked for (its `computed_at` says how
@@ -113,7 +117,7 @@ def served_stats(user, kwargs: dict) -> dict:
         user,
         kwargs,
         query=stats_query(kwargs),
-        compute=lambda: on_replica(issue_stats, user, **kwargs, extra_figures=True),
+        compute=lambda: _stats(user, kwargs),
         small=lambda: True,
         stale_within=STATS_STALE_WITHIN,
     )
@@ -145,7 +149,7 @@ def snapshot_compute_requested(*, key: str) -> bool:
                 STATS_KIND,
                 request.user,
                 kwargs,
-                lambda: on_replica(issue_stats, request.user, **kwargs, extra_figures=True),
+                lambda: _stats(request.user, kwargs),
                 refresh=True,
                 query=request.query,
             )
